@@ -1,0 +1,41 @@
+# Every target sets itself up: a fresh clone needs only `make serve` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.stamp-runtime
+TEST_STAMP := $(VENV)/.stamp-test
+SYSTEM_STAMP := $(VENV)/.stamp-system
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+.PHONY: build serve test bench clean
+
+build: $(RUNTIME_STAMP)
+	$(BIN)/studysite build .
+
+serve: $(RUNTIME_STAMP)
+	$(BIN)/studysite serve .
+
+test: $(TEST_STAMP) $(SYSTEM_STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(TEST_STAMP)
+	$(BIN)/python tests/benchmark.py
+
+clean:
+	rm -rf public .studysite .pytest_cache tests/artifacts
+	find . -name __pycache__ -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(TEST_STAMP): $(RUNTIME_STAMP)
+	$(PIP) install -e '.[test]'
+	touch $@
+
+$(SYSTEM_STAMP): tests/system-deps.sh | $(BIN)/python
+	tests/system-deps.sh
+	touch $@

@@ -1,0 +1,213 @@
+"""The site tree: folders are sections, files are lessons, each with its URL and order.
+
+Built from parsed lessons only (no file reading here), so that the build can parse in any
+way it likes — in worker processes, or from a cache — and then ask for the tree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from generator.content.lesson import Lesson
+from generator.content.paths import slugify
+from generator.errors import Diagnostic
+
+RESERVED_ROOT_NAMES = frozenset({"assets", "search", "sitemap.xml", "404.html", "index.html", "pagefind"})
+"""Top-level output names the build writes itself; pages may not take them."""
+
+_IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
+
+
+def is_ignored_name(name: str) -> bool:
+    """Hidden files and editors' temporary files are never content."""
+    return (
+        name.startswith((".", "#"))
+        or name.endswith(_IGNORED_SUFFIXES)
+        or (name.startswith("_") and name != "_index.md")
+    )
+
+
+def scan_content(content_dir: Path) -> tuple[list[str], list[str]]:
+    """Markdown files and folders below *content_dir*, as sorted relative POSIX paths."""
+    files: list[str] = []
+    folders: list[str] = []
+
+    def walk(directory: Path, prefix: str) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if is_ignored_name(entry.name):
+                    continue
+                relative = prefix + entry.name
+                if entry.is_dir():
+                    folders.append(relative)
+                    walk(Path(entry.path), relative + "/")
+                elif entry.name.endswith((".md", ".markdown")) and entry.is_file():
+                    files.append(relative)
+
+    walk(content_dir, "")
+    return sorted(files), sorted(folders)
+
+
+@dataclass(eq=False)
+class Page:
+    lesson: Lesson
+    url: str
+    """Path below the site root, ending in '/' (no leading slash)."""
+    folder: Folder
+
+    @property
+    def title(self) -> str:
+        return self.lesson.title
+
+    @property
+    def sort_key(self) -> tuple:
+        return _sort_key(self.lesson.weight, self.lesson.date, self.title, self.lesson.content_path)
+
+
+@dataclass(eq=False)
+class Folder:
+    path: str
+    """Content-relative folder path ('' for the root)."""
+    url: str
+    parent: Folder | None
+    index: Lesson | None = None
+    children: list[Folder | Page] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def title(self) -> str:
+        if self.index is not None:
+            return self.index.title
+        return self.name
+
+    @property
+    def sort_key(self) -> tuple:
+        weight = self.index.weight if self.index else 0
+        date = self.index.date if self.index else None
+        return _sort_key(weight, date, self.title, self.path)
+
+    def ancestors(self) -> list[Folder]:
+        chain: list[Folder] = []
+        folder: Folder | None = self
+        while folder is not None:
+            chain.append(folder)
+            folder = folder.parent
+        return chain[::-1]
+
+    def walk(self):
+        """This folder's pages and sub-folders, depth first, in reading order."""
+        for child in self.children:
+            yield child
+            if isinstance(child, Folder):
+                yield from child.walk()
+
+    def lesson_count(self) -> int:
+        return sum(1 for child in self.walk() if isinstance(child, Page))
+
+
+def _sort_key(weight: int, date: datetime | None, title: str, path: str) -> tuple:
+    # Hugo's default order: weight (0 = unweighted, last), newest date, title, file path.
+    timestamp = -date.timestamp() if date is not None else 0.0
+    return (weight == 0, weight, timestamp, title.casefold(), title, path)
+
+
+@dataclass
+class Site:
+    root: Folder
+    pages: list[Page]
+    """Lesson pages in reading order (a depth-first walk of the tree)."""
+    folders: list[Folder]
+    by_content_path: dict[str, Page | Folder]
+
+
+def build_site(
+    lessons: list[Lesson], folders: list[str], *, include_drafts: bool = False
+) -> tuple[Site, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    url_owner: dict[str, str] = {}
+
+    def claim(url: str, path: str) -> bool:
+        top = url.split("/", 1)[0]
+        if top in RESERVED_ROOT_NAMES and url.count("/") <= 1:
+            problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for the site's own files; rename the file or set a slug"))
+            return False
+        other = url_owner.get(url)
+        if other is not None:
+            problems.append(Diagnostic(path, 1, f"URL /{url} is also the URL of {other}; rename one or set a slug"))
+            return False
+        url_owner[url] = path
+        return True
+
+    root = Folder("", "", None)
+    folder_by_path: dict[str, Folder] = {"": root}
+    for path in folders:  # sorted, so parents come first
+        parent_path = path.rsplit("/", 1)[0] if "/" in path else ""
+        parent = folder_by_path[parent_path]
+        segment = slugify(path.rsplit("/", 1)[-1])
+        folder = Folder(path, f"{parent.url}{segment}/" if segment else parent.url, parent)
+        folder_by_path[path] = folder
+        parent.children.append(folder)
+        if not segment:
+            problems.append(Diagnostic(f"content/{path}", 1, "folder name gives an empty URL; rename the folder"))
+        else:
+            claim(folder.url, f"content/{path}")
+
+    pages: list[Page] = []
+    by_content_path: dict[str, Page | Folder] = {}
+    for lesson in sorted(lessons, key=lambda lesson: lesson.content_path):
+        if lesson.draft and not include_drafts:
+            continue
+        folder_path, _, file_name = lesson.content_path.rpartition("/")
+        folder = folder_by_path[folder_path]
+        stem = file_name.rsplit(".", 1)[0]
+        if stem == "_index" or (folder.path and stem == folder.name):
+            if folder.index is None or stem == "_index":
+                if folder.index is not None:
+                    # _index.md wins over a file named like the folder, which becomes a page.
+                    _add_page(folder.index, folder, pages, by_content_path, claim, problems)
+                folder.index = lesson
+                by_content_path[lesson.content_path] = folder
+                continue
+        _add_page(lesson, folder, pages, by_content_path, claim, problems)
+
+    for folder in folder_by_path.values():
+        folder.children.sort(key=lambda child: child.sort_key)
+    ordered = [child for child in root.walk() if isinstance(child, Page)]
+    ordered_folders = [root] + [child for child in root.walk() if isinstance(child, Folder)]
+    return Site(root, ordered, ordered_folders, by_content_path), problems
+
+
+def _add_page(lesson, folder, pages, by_content_path, claim, problems) -> None:
+    stem = lesson.content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    segment = _url_segment(lesson, stem, problems)
+    if segment is None:
+        return
+    page = Page(lesson, f"{folder.url}{segment}/", folder)
+    if claim(page.url, lesson.path):
+        folder.children.append(page)
+        pages.append(page)
+        by_content_path[lesson.content_path] = page
+
+
+def _url_segment(lesson: Lesson, stem: str, problems: list[Diagnostic]) -> str | None:
+    slug = lesson.meta.slug
+    if slug is not None:
+        line = lesson.key_lines.get("slug", 1)
+        segment = slugify(slug)
+        if "/" in slug or "\\" in slug or not segment or set(segment) == {"."}:
+            problems.append(
+                Diagnostic(lesson.path, line, f"slug {slug!r} must be one URL segment such as 'loss-function' (no '/' or '..')")
+            )
+            return None
+        return segment
+    segment = slugify(stem)
+    if not segment or set(segment) == {"."}:
+        problems.append(Diagnostic(lesson.path, 1, f"file name {stem!r} gives an empty URL; rename the file or set a slug"))
+        return None
+    return segment

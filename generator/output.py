@@ -1,0 +1,105 @@
+"""Writing the site: everything goes to a staging folder beside OUT, which replaces OUT
+only once complete, so a failed build leaves the previous site whole.
+
+Every path is checked on the way in: nothing is ever written outside the staging folder,
+whatever a slug or a file name says.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from generator.errors import UsageError
+
+MARKER = ".studysite"
+"""A file in every output folder this tool wrote; only such a folder is ever replaced."""
+
+
+def check_output_dir(site_root: Path, out_dir: Path) -> None:
+    """Refuse output folders whose replacement would destroy something else."""
+    out = out_dir.resolve()
+    site = site_root.resolve()
+    if out == site or out in site.parents:
+        raise UsageError(f"output folder {out_dir} contains the site itself; choose a folder such as {site_root / 'public'}")
+    for protected in ("content", "templates", "static"):
+        folder = site / protected
+        if out == folder or folder in out.parents:
+            raise UsageError(f"output folder {out_dir} is inside the site's {protected}/ folder")
+    if out.exists():
+        if not out.is_dir():
+            raise UsageError(f"output path {out_dir} exists and is not a folder")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise UsageError(
+                f"output folder {out_dir} is not empty and was not written by studysite; "
+                "remove it or choose another folder"
+            )
+
+
+def safe_relative_path(relative: str) -> str:
+    """*relative* if it names a file strictly inside the output folder, else ValueError."""
+    if not relative or "\x00" in relative or "\\" in relative or relative.startswith("/"):
+        raise ValueError(f"unsafe output path {relative!r}")
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") for part in parts[:-1]) or parts[-1] in ("", ".", ".."):
+        raise ValueError(f"unsafe output path {relative!r}")
+    return relative
+
+
+class StagedOutput:
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir.absolute()
+        self.staging = self.out_dir.parent / f".{self.out_dir.name}.staging-{os.getpid()}"
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
+        self._made_dirs: set[str] = {""}
+        self.written: set[str] = set()
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        path = self._prepare(relative)
+        with open(path, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def copy(self, relative: str, source: Path) -> None:
+        shutil.copyfile(source, self._prepare(relative))
+
+    def _prepare(self, relative: str) -> str:
+        safe_relative_path(relative)
+        self.written.add(relative)
+        folder = relative.rpartition("/")[0]
+        if folder not in self._made_dirs:
+            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            self._made_dirs.add(folder)
+        return os.path.join(self.staging, relative)
+
+    def commit(self, build_id: str) -> None:
+        self.write(MARKER, build_id + "\n")
+        previous = self.out_dir.parent / f".{self.out_dir.name}.previous-{os.getpid()}"
+        if self.out_dir.exists():
+            os.rename(self.out_dir, previous)
+            os.rename(self.staging, self.out_dir)
+            shutil.rmtree(previous, ignore_errors=True)
+        else:
+            os.rename(self.staging, self.out_dir)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def static_files(folders: list[Path]) -> dict[str, Path]:
+    """Files to copy to the site root: later folders override earlier ones."""
+    files: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for directory, subdirs, names in os.walk(folder, followlinks=True):
+            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            relative_dir = os.path.relpath(directory, folder)
+            for name in sorted(names):
+                if name.startswith(".") or name.endswith("~"):
+                    continue
+                relative = name if relative_dir == "." else f"{relative_dir}/{name}".replace(os.sep, "/")
+                files[relative] = Path(directory) / name
+    return files

@@ -1,0 +1,233 @@
+"""Building whole sites: URLs, order, indexes, drafts, navigation, output files."""
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from helpers import parse_html, run_cli, tree_snapshot
+
+
+def lesson(title: str, weight: int | str | None = None, body: str = "", **fields) -> str:
+    lines = ["+++", f'title = "{title}"']
+    if weight is not None:
+        lines.append(f"weight = {weight!r}" if isinstance(weight, str) else f"weight = {weight}")
+    lines += [f"{key} = {value}" for key, value in fields.items()]
+    lines.append("+++")
+    return "\n".join(lines) + "\n" + (body or f"## 說明知識\n{title} 的內容。\n")
+
+
+def build(site: Path, *args) -> Path:
+    result = run_cli("build", site, *args)
+    assert result.code == 0, result.err
+    return site / "public"
+
+
+def page(public: Path, url: str):
+    return parse_html((public / unquote(url.strip("/")) / "index.html").read_bytes())
+
+
+def test_urls_are_readable_for_spaces_parentheses_and_cjk(make_site):
+    site = make_site(
+        {
+            "content/機器學習 Machine Learning/_index.md": lesson("機器學習"),
+            "content/機器學習 Machine Learning/Loss Function.md": lesson("損失函數"),
+            "content/機器學習 Machine Learning/Recurrent Neural Networks (RNNs).md": lesson("RNN"),
+        }
+    )
+    public = build(site)
+    assert (public / "機器學習-machine-learning/loss-function/index.html").is_file()
+    assert (public / "機器學習-machine-learning/recurrent-neural-networks-rnns/index.html").is_file()
+    sitemap = (public / "sitemap.xml").read_text()
+    assert "/%E6%A9%9F%E5%99%A8%E5%AD%B8%E7%BF%92-machine-learning/loss-function/</loc>" in sitemap
+
+
+def test_folder_index_is_underscore_index_or_named_like_the_folder(make_site):
+    site = make_site(
+        {
+            "content/Deep Learning/Deep Learning.md": lesson("深度學習總覽", body="深度學習簡介。\n"),
+            "content/Deep Learning/CNN.md": lesson("CNN"),
+            "content/Plain Folder/a.md": lesson("A"),
+        }
+    )
+    public = build(site)
+    deep = page(public, "deep-learning/")
+    assert deep.find("h1").text() == "深度學習總覽"
+    assert "深度學習簡介" in deep.find("main").text()
+    assert not (public / "deep-learning/deep-learning").exists()
+    plain = page(public, "plain-folder/")
+    assert plain.find("h1").text() == "Plain Folder"
+    assert [a.text() for a in plain.find("main").find_all("a") if a.attrs.get("href", "").endswith("a/")] == ["A"]
+
+
+def test_order_is_weight_then_title_with_unweighted_last(make_site):
+    site = make_site(
+        {
+            "content/s/c.md": lesson("Charlie", 2),
+            "content/s/a.md": lesson("alpha"),
+            "content/s/b.md": lesson("Bravo", "1"),
+            "content/s/d.md": lesson("Delta", 2),
+            "content/s/e.md": lesson("Echo", -1),
+            "content/s/f.md": lesson("beta"),
+        }
+    )
+    public = build(site)
+    listing = page(public, "s/").find("ul", cls="lesson-list")
+    assert [a.text() for a in listing.find_all("a")] == ["Echo", "Bravo", "Charlie", "Delta", "alpha", "beta"]
+    # Previous/next follow the same order.
+    bravo = page(public, "s/b/")
+    assert bravo.find("a", cls="pager-previous").text().endswith("Echo")
+    assert bravo.find("a", cls="pager-next").text().endswith("Charlie")
+
+
+def test_drafts_are_left_out_unless_asked_for(make_site):
+    site = make_site({"content/a.md": lesson("A"), "content/b.md": lesson("B", draft="true")})
+    public = build(site)
+    assert not (public / "b").exists()
+    public = build(site, "--drafts")
+    assert (public / "b/index.html").is_file()
+
+
+def test_lesson_page_structure_and_hooks(make_site):
+    body = (
+        "## 習題預習\n{{< ask_chatgpt >}}\n給我5題X的中文問題\n{{< /ask_chatgpt >}}\n\n1. 甲？\n2. 乙？\n\n"
+        "## 說明知識\n{{< ask_chatgpt >}}\n以中文說明X並舉例\n{{< /ask_chatgpt >}}\n\n說明 $a^2$。\n\n"
+        "## 條列重點\n{{< ask_chatgpt >}}\n以中文條列X的重點\n{{< /ask_chatgpt >}}\n\n1. 重點\n\n"
+        "## 知識測驗\n{{< ask_chatgpt >}}\n以中文給我5題X的中等難度問題，並在後面列出答案\n{{< /ask_chatgpt >}}\n\n"
+        "1. 問一？\n答案：答一\n\n2. 問二？\n答案：答二\n"
+    )
+    public = build(make_site({"content/x.md": lesson("X", body=body)}))
+    document = page(public, "x/")
+    sections = document.find_all("section", cls="lesson-section")
+    assert [s.attrs["data-kind"] for s in sections] == ["preview", "explanation", "keypoints", "test"]
+    for section in sections:
+        card = section.find(cls="ask-chatgpt")
+        assert card.find("button", data_copy=True) is not None
+        assert card.find("a", data_ask=True).attrs["href"].startswith("https://chatgpt.com/?q=")
+        # The heading, then the prompt, then the answer.
+        order = [n for n in section.children if not isinstance(n, str)]
+        assert order[0].tag == "h2" and "ask-chatgpt" in order[1].classes
+    assert len(document.find(cls="warmup").find_all("input", type="checkbox")) == 2
+    qas = document.find_all(cls="qa")
+    assert [q.find(cls="question").text() for q in qas] == ["問一？", "問二？"]
+    assert [q.find("details").text() for q in qas] == ["顯示答案答一\n", "顯示答案答二\n"]
+    assert all(q.find("button", data_mark="right") and q.find("button", data_mark="wrong") for q in qas)
+    assert document.find("math") is not None
+    prompt = sections[3].find(cls="ask-chatgpt").find("a", data_ask=True).attrs["href"]
+    assert unquote(prompt.split("q=", 1)[1]) == "以中文給我5題X的中等難度問題，並在後面列出答案"
+
+
+def test_breadcrumbs_sidebar_and_relative_links(make_site):
+    site = make_site(
+        {
+            "content/a/_index.md": lesson("Folder A", 1),
+            "content/a/b/_index.md": lesson("Folder B", 1),
+            "content/a/b/deep.md": lesson("Deep", 1),
+            "content/top.md": lesson("Top", 2),
+        }
+    )
+    public = build(site)
+    document = page(public, "a/b/deep/")
+    crumbs = [a.text() for a in document.find("nav", cls="breadcrumbs").find_all("a")]
+    assert crumbs == ["首頁", "Folder A", "Folder B"]
+    current = document.find("nav", cls="sidebar").find("a", aria_current="page")
+    assert current.text() == "Deep" and current.attrs["href"] == "../../../a/b/deep/"
+    stylesheet = document.find("link", rel="stylesheet").attrs["href"]
+    assert stylesheet.startswith("../../../assets/site.css")
+    assert (public / "a/b/deep" / stylesheet.split("?")[0]).resolve() == (public / "assets/site.css").resolve()
+
+
+def test_sidebar_stays_small_in_a_large_folder(make_site):
+    files = {f"content/big/l{n:03}.md": lesson(f"Lesson {n:03}", n + 1) for n in range(200)}
+    public = build(make_site(files))
+    document = page(public, "big/l100/")
+    sidebar = document.find("nav", cls="sidebar")
+    lessons = sidebar.find_all("li", cls="nav-lesson")
+    assert 10 <= len(lessons) <= 15
+    assert "Lesson 100" in [li.find("a").text() for li in lessons]
+    more = [li.find("a").text() for li in sidebar.find_all("li", cls="nav-more")]
+    assert more == ["還有 93 項", "還有 92 項"]
+
+
+REALISTIC_BODY = (
+    "## 說明知識\n{{< ask_chatgpt >}}\n以中文說明X並舉例\n{{< /ask_chatgpt >}}\n\n"
+    + "這是一段說明文字，介紹概念並舉出例子。" * 60
+    + "\n\n## 知識測驗\n"
+    + "".join(f"{n}. 第{n}題的問題是什麼？\n答案：第{n}題的答案。\n\n" for n in range(1, 6))
+)
+
+
+def test_page_size_does_not_grow_with_the_site(make_site):
+    def size_at(count: int, name: str) -> int:
+        files = {
+            f"content/part{n % 5}/chapter{n % 40}/lesson{n}.md": lesson(f"Lesson {n}", n + 1, REALISTIC_BODY)
+            for n in range(count)
+        }
+        files["content/part0/chapter0/target.md"] = lesson("Target", 1, REALISTIC_BODY)
+        public = build(make_site(files, name))
+        return (public / "part0/chapter0/target/index.html").stat().st_size
+
+    small, large = size_at(100, "small"), size_at(1000, "large")
+    assert large <= 1.2 * small, (small, large)
+
+
+def test_site_links_between_lessons_are_relative(make_site):
+    site = make_site(
+        {
+            "content/a/one.md": lesson("One", body="## Explain\nSee [two](../b/two.md#part) and ![logo](/images/logo.png).\n"),
+            "content/b/two.md": lesson("Two"),
+            "static/images/logo.png": b"\x89PNG",
+        }
+    )
+    public = build(site)
+    document = page(public, "a/one/")
+    link = [a for a in document.find("main").find_all("a") if a.text() == "two"][0]
+    assert link.attrs["href"] == "../../b/two/#part"
+    assert document.find("img").attrs["src"] == "../../images/logo.png"
+    assert (public / "images/logo.png").read_bytes() == b"\x89PNG"
+
+
+def test_output_files_sitemap_404_and_static(make_site):
+    site = make_site({"content/a.md": lesson("A"), "static/robots.txt": "User-agent: *\n"})
+    public = build(site, "--base-url", "https://example.org/study/")
+    assert (public / "robots.txt").read_text() == "User-agent: *\n"
+    sitemap = (public / "sitemap.xml").read_text()
+    assert re.findall(r"<loc>(.*?)</loc>", sitemap) == ["https://example.org/study/", "https://example.org/study/a/"]
+    not_found = parse_html((public / "404.html").read_bytes())
+    assert not_found.find("link", rel="stylesheet").attrs["href"].startswith("/study/assets/site.css")
+    assert page(public, "a/").find("link", rel="canonical").attrs["href"] == "https://example.org/study/a/"
+
+
+def test_the_bundled_site_builds(tmp_path):
+    repo = Path(__file__).resolve().parent.parent
+    result = run_cli("build", repo, "-o", tmp_path / "out")
+    assert result.code == 0, result.err
+    lessons = list((tmp_path / "out").rglob("index.html"))
+    assert len(lessons) >= 8
+
+
+def test_rebuild_replaces_the_old_output(make_site):
+    site = make_site({"content/a.md": lesson("A"), "content/b.md": lesson("B")})
+    public = build(site)
+    (site / "content/b.md").unlink()
+    build(site)
+    assert not (public / "b").exists()
+    assert not [p for p in site.iterdir() if p.name.startswith(".public")]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(make_site):
+    site = make_site({"content/a.md": lesson("A"), "public/precious.txt": "keep me"})
+    result = run_cli("build", site)
+    assert result.code == 2
+    assert "was not written by studysite" in result.err
+    assert (site / "public/precious.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("out", ["content", "content/inside", "."])
+def test_refuses_output_inside_the_content_or_the_site(make_site, out):
+    site = make_site({"content/a.md": lesson("A")})
+    before = tree_snapshot(site)
+    result = run_cli("build", site, "-o", site / out)
+    assert result.code == 2
+    assert tree_snapshot(site) == before
