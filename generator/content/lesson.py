@@ -70,6 +70,24 @@ class Section:
         return [q for part in self.parts if part.type == "questions" for q in part.questions]
 
 
+@dataclass(frozen=True)
+class LessonSummary:
+    """What other pages need to know of a lesson: enough to place, order and list it."""
+
+    path: str
+    content_path: str
+    title: str
+    weight: int
+    date: datetime | None
+    draft: bool
+    slug: str | None
+    slug_line: int
+    lang: str | None
+    tests: int
+    warmups: int
+    has_title: bool
+
+
 @dataclass
 class Lesson:
     path: str
@@ -103,6 +121,22 @@ class Lesson:
 
     def questions(self, kind: str) -> list[Question]:
         return [q for section in self.sections if section.kind == kind for q in section.questions]
+
+    def summary(self) -> LessonSummary:
+        return LessonSummary(
+            self.path,
+            self.content_path,
+            self.title,
+            self.meta.weight,
+            self.meta.date,
+            self.meta.draft,
+            self.meta.slug,
+            self.key_lines.get("slug", 1),
+            self.lang,
+            len(self.questions("test")),
+            len(self.questions("preview")),
+            self.meta.title is not None,
+        )
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:

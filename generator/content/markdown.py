@@ -26,9 +26,8 @@ def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(shortcodes_plugin)
     md.block.ruler.before(
-        "table", "question", question_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+        "table", "lesson_structure", structure_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
-    md.block.ruler.before("question", "answer_block_skip", skip_block, {"alt": ["paragraph", "list"]})
     md.add_render_rule("math_inline", _render_math_inline)
     md.add_render_rule("math_inline_double", _render_math_display)
     md.add_render_rule("math_block", _render_math_display)
@@ -45,13 +44,19 @@ def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
 # --- Questions and answers as containers ---------------------------------------------
 
 
-def question_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+def structure_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Where the lesson's plan puts a question (parsed as a container, with its answer)
+    or a block of answers already shown with their questions (skipped)."""
     plan = state.env.get("plan")
-    question = plan.question_at.get(start_line) if plan is not None else None
-    if question is None or state.parentType == "question":
+    planned = plan.block_at.get(start_line) if plan is not None else None
+    if planned is None or state.parentType == "question":
         return False
     if silent:
         return True
+    if isinstance(planned, int):
+        state.line = planned
+        return True
+    question = planned
     opening = state.push("qa_open", "div", 1)
     opening.meta = {"number": question.number}
     opening.map = [start_line, question.resume]
@@ -64,16 +69,6 @@ def question_block(state: StateBlock, start_line: int, end_line: int, silent: bo
         state.push("answer_close", "div", -1)
     state.push("qa_close", "div", -1)
     state.line = question.resume
-    return True
-
-
-def skip_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    plan = state.env.get("plan")
-    end = plan.skip.get(start_line) if plan is not None else None
-    if end is None:
-        return False
-    if not silent:
-        state.line = end
     return True
 
 
@@ -162,20 +157,29 @@ def _render_image(self, tokens, idx, options, env) -> str:
 
 
 def highlight_code(code: str, language: str, attrs: str) -> str:
-    code = _unescape_shortcode_comments(code)
-    language = language.strip().lower()
+    return _highlight(_unescape_shortcode_comments(code), language.strip().lower())
+
+
+@lru_cache(maxsize=2048)
+def _highlight(code: str, language: str) -> str:
+    # Cached: the same snippet recurs across a lesson's language versions.
     if not language:
         return f"<pre><code>{html.escape(code, quote=False)}</code></pre>"
     lexer = _lexer(language)
-    escaped_language = html.escape(language)
     if lexer is None:
         body = html.escape(code, quote=False)
     else:
         from pygments import highlight
-        from pygments.formatters.html import HtmlFormatter
 
-        body = highlight(code, lexer, HtmlFormatter(nowrap=True))
-    return f'<pre class="highlight"><code class="language-{escaped_language}">{body}</code></pre>'
+        body = highlight(code, lexer, _formatter())
+    return f'<pre class="highlight"><code class="language-{html.escape(language)}">{body}</code></pre>'
+
+
+@lru_cache(maxsize=1)
+def _formatter():
+    from pygments.formatters.html import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
 
 
 @lru_cache(maxsize=256)

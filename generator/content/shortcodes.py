@@ -189,11 +189,10 @@ def _line_of(state: StateBlock, pos: int) -> int:
 
 
 def shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    if state.sCount[start_line] - state.blkIndent >= 4:
-        return False
     pos = state.bMarks[start_line] + state.tShift[start_line]
     src = state.src
-    if not is_tag_start(src, pos):
+    # Cheapest test first: this runs at every block start and paragraph line.
+    if src[pos : pos + 2] != "{{" or not is_tag_start(src, pos) or state.sCount[start_line] - state.blkIndent >= 4:
         return False
     if silent:
         return True

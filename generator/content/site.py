@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator.content.lesson import Lesson
+from generator.content.lesson import LessonSummary
 from generator.content.paths import slugify
 from generator.errors import Diagnostic
 
@@ -30,9 +30,17 @@ def is_ignored_name(name: str) -> bool:
     )
 
 
-def scan_content(content_dir: Path) -> tuple[list[str], list[str]]:
-    """Markdown files and folders below *content_dir*, as sorted relative POSIX paths."""
-    files: list[str] = []
+@dataclass(frozen=True)
+class SourceFile:
+    relative: str
+    """Path below content/, with forward slashes."""
+    mtime_ns: int
+    size: int
+
+
+def scan_content(content_dir: Path) -> tuple[list[SourceFile], list[str]]:
+    """Markdown files (with their stat) and folders below *content_dir*, sorted by path."""
+    files: list[SourceFile] = []
     folders: list[str] = []
 
     def walk(directory: Path, prefix: str) -> None:
@@ -45,15 +53,16 @@ def scan_content(content_dir: Path) -> tuple[list[str], list[str]]:
                     folders.append(relative)
                     walk(Path(entry.path), relative + "/")
                 elif entry.name.endswith((".md", ".markdown")) and entry.is_file():
-                    files.append(relative)
+                    stat = entry.stat()
+                    files.append(SourceFile(relative, stat.st_mtime_ns, stat.st_size))
 
     walk(content_dir, "")
-    return sorted(files), sorted(folders)
+    return sorted(files, key=lambda source: source.relative), sorted(folders)
 
 
 @dataclass(eq=False)
 class Page:
-    lesson: Lesson
+    lesson: LessonSummary
     url: str
     """Path below the site root, ending in '/' (no leading slash)."""
     folder: Folder
@@ -73,7 +82,7 @@ class Folder:
     """Content-relative folder path ('' for the root)."""
     url: str
     parent: Folder | None
-    index: Lesson | None = None
+    index: LessonSummary | None = None
     children: list[Folder | Page] = field(default_factory=list)
 
     @property
@@ -127,7 +136,7 @@ class Site:
 
 
 def build_site(
-    lessons: list[Lesson], folders: list[str], *, include_drafts: bool = False
+    lessons: list[LessonSummary], folders: list[str], *, include_drafts: bool = False
 ) -> tuple[Site, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     url_owner: dict[str, str] = {}
@@ -195,10 +204,10 @@ def _add_page(lesson, folder, pages, by_content_path, claim, problems) -> None:
         by_content_path[lesson.content_path] = page
 
 
-def _url_segment(lesson: Lesson, stem: str, problems: list[Diagnostic]) -> str | None:
-    slug = lesson.meta.slug
+def _url_segment(lesson: LessonSummary, stem: str, problems: list[Diagnostic]) -> str | None:
+    slug = lesson.slug
     if slug is not None:
-        line = lesson.key_lines.get("slug", 1)
+        line = lesson.slug_line
         segment = slugify(slug)
         if "/" in slug or "\\" in slug or not segment or set(segment) == {"."}:
             problems.append(

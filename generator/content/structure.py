@@ -137,8 +137,9 @@ class SectionPlan:
 class Plan:
     sections: list[SectionPlan]
     question_at: dict[int, QuestionPlan]
-    skip: dict[int, int]
-    """Start line → end line of text already placed elsewhere (a block of answers)."""
+    block_at: dict[int, QuestionPlan | int]
+    """Where the parser must follow the plan: a question starts, or (an int: the end line)
+    a block of answers starts that was already placed with its questions."""
     section_at: dict[int, SectionPlan]
 
 
@@ -179,7 +180,8 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
         for question in section.questions:
             question_at[question.question.line] = question
         _collect_skips(section, skip)
-    return Plan(sections, question_at, skip, {s.line: s for s in sections if s.line is not None})
+    block_at: dict[int, QuestionPlan | int] = {**question_at, **skip}
+    return Plan(sections, question_at, block_at, {s.line: s for s in sections if s.line is not None})
 
 
 def _hidden_lines(lines: list[str]) -> list[bool]:
@@ -196,18 +198,20 @@ def _hidden_lines(lines: list[str]) -> list[bool]:
             continue
         if in_prompt:
             hidden[index] = True
-            if _PROMPT_CLOSE.search(text):
+            if "{{" in text and _PROMPT_CLOSE.search(text):
                 in_prompt = False
             continue
-        opening = _FENCE_OPEN.match(text)
-        if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
-            fence = opening.group(1)
-            hidden[index] = True
-            continue
-        prompt = _PROMPT_OPEN.match(text)
-        if prompt:
-            hidden[index] = True
-            in_prompt = not _PROMPT_CLOSE.search(text, prompt.end())
+        first = text.lstrip(" ")[:1]
+        if first in ("`", "~"):
+            opening = _FENCE_OPEN.match(text)
+            if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
+                fence = opening.group(1)
+                hidden[index] = True
+        elif first == "{":
+            prompt = _PROMPT_OPEN.match(text)
+            if prompt:
+                hidden[index] = True
+                in_prompt = not _PROMPT_CLOSE.search(text, prompt.end())
     return hidden
 
 
@@ -254,6 +258,8 @@ def _sequential(candidates: list[_Candidate]) -> list[_Candidate]:
 def _marker_at(lines: list[str], index: int, question_col: int | None) -> tuple[int, int] | None:
     """Column span of an answer marker on line *index* (after *question_col* on a question line)."""
     text = lines[index]
+    if ":" not in text and "：" not in text:
+        return None
     if question_col is None:
         match = _LINE_MARKER.match(text)
         if match and not _is_first_option(lines, index, match):
