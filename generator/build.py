@@ -26,9 +26,10 @@ from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
 from generator.content.site import Site, SourceFile, build_site, scan_content
 from generator.errors import ContentError, Diagnostic, UsageError
-from generator.output import StagedOutput, check_output_dir, static_files
+from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
 from generator.render.environment import create_environment, template_dirs
 from generator.render.pages import Renderer
+from generator.render.search import SearchShardWriter, index_script, lesson_entries
 from generator.resources import bundled_dir
 
 
@@ -131,14 +132,28 @@ class Shard:
             return None, [Diagnostic(path, 1, f"cannot read the file: {error.strerror}")]
         return parse_lesson(path, source.relative, data, md, self.config.heading_kinds)
 
-    def render(self, site: Site, environment_root: Path, version: str, output: StagedOutput) -> None:
+    def render(self, site: Site, environment_root: Path, version: str, output: StagedOutput) -> list[str]:
+        """Write this shard's pages and their search text; return the search files."""
         renderer = Renderer(self.config, site, self.lessons, create_environment(environment_root), version)
+        # Search files go by cache bucket, so the output does not depend on --jobs.
+        search = {bucket: SearchShardWriter(f"text-{bucket:02}") for bucket in self.sources}
         for page in site.pages:
-            if page.lesson.content_path in self.lessons:
+            lesson = self.lessons.get(page.lesson.content_path)
+            if lesson is not None:
                 output.write(page.url + "index.html", renderer.lesson_page(page))
+                search[bucket_of(lesson.content_path)].add(lesson_entries(lesson, page.url))
         for folder in site.folders:
-            if folder.index is not None and folder.index.content_path in self.lessons:
+            lesson = self.lessons.get(folder.index.content_path) if folder.index is not None else None
+            if lesson is not None:
                 output.write(folder.url + "index.html", renderer.folder_page(folder))
+                search[bucket_of(lesson.content_path)].add(lesson_entries(lesson, folder.url))
+        written = []
+        for writer in search.values():
+            writer.flush()
+            for name, script in writer.files.items():
+                output.write(name, script)
+                written.append(name)
+        return written
 
     def save_cache(self) -> None:
         for bucket in self._dirty:
@@ -190,6 +205,7 @@ def _build(options: BuildOptions) -> BuildResult:
     stamp = BuildStamp(options.site_root)
     if stamp.is_current(inputs, output_dir):
         return BuildResult(seconds=time.perf_counter() - started, unchanged=True)
+    remove_leftovers(output_dir)
 
     cache = LessonCache(options.site_root, parse_key)
     shards = [Shard(config, cache, part) for part in _split(sources, options.jobs)]
@@ -210,7 +226,8 @@ def _build(options: BuildOptions) -> BuildResult:
         try:
             runner.start_render(summaries, folders, options, version, output)
             _write_shared_files(config, site, statics, options.site_root, version, output)
-            runner.finish_render()
+            search_files = runner.finish_render()
+            output.write("search/index.js", index_script(search_files, _titles(site)))
             output.commit(f"studysite {__version__}")
         except BaseException:
             output.abort()
@@ -238,7 +255,14 @@ def _write_shared_files(
         if folder.index is None:
             output.write(folder.url + "index.html", renderer.folder_page(folder))
     output.write("404.html", renderer.not_found_page())
+    output.write("search/index.html", renderer.search_page())
     output.write("sitemap.xml", renderer.sitemap())
+
+
+def _titles(site: Site) -> dict[str, str]:
+    titles = {folder.url: folder.title for folder in site.folders}
+    titles.update((page.url, page.title) for page in site.pages)
+    return titles
 
 
 def _static_collisions(site: Site, statics: dict[str, Path]) -> list[Diagnostic]:
@@ -260,7 +284,7 @@ class _Runner(Protocol):
 
     def start_render(self, summaries, folders, options, version, output) -> None: ...
 
-    def finish_render(self) -> None: ...
+    def finish_render(self) -> list[str]: ...
 
     def stop(self) -> None: ...
 
@@ -285,11 +309,12 @@ class _InlineRunner:
 
     def start_render(self, summaries, folders, options, version, output):
         site, _ = build_site(summaries, folders, include_drafts=options.drafts)
-        for shard in self.shards:
-            shard.render(site, options.site_root, version, output)
+        self._search_files = [
+            name for shard in self.shards for name in shard.render(site, options.site_root, version, output)
+        ]
 
     def finish_render(self):
-        pass
+        return self._search_files
 
     def stop(self):
         for shard in self.shards:
@@ -340,9 +365,12 @@ class _ForkedRunner:
             connection.send(("render", summaries, folders, options, version, str(output.staging)))
 
     def finish_render(self):
+        search_files = []
         for connection in self.connections:
-            (written,) = self._receive(connection, "rendered")
+            written, files = self._receive(connection, "rendered")
             self.written += written
+            search_files.extend(files)
+        return search_files
 
     def stop(self):
         if self._stopped:
@@ -372,8 +400,8 @@ def _shard_worker(shard: Shard, connection) -> None:
                 _, all_summaries, folders, options, version, staging = message
                 site, _ = build_site(all_summaries, folders, include_drafts=options.drafts)
                 output = StagedOutput.attach(Path(staging))
-                shard.render(site, options.site_root, version, output)
-                connection.send(("rendered", output.count))
+                search_files = shard.render(site, options.site_root, version, output)
+                connection.send(("rendered", output.count, search_files))
             elif message[0] == "stop":
                 shard.save_cache()
                 connection.send(("stopped",))

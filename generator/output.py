@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from generator.errors import UsageError
@@ -90,12 +92,51 @@ class StagedOutput:
         if self.out_dir.exists():
             os.rename(self.out_dir, previous)
             os.rename(self.staging, self.out_dir)
-            shutil.rmtree(previous, ignore_errors=True)
+            _remove_in_background(previous)
         else:
             os.rename(self.staging, self.out_dir)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _remove_in_background(path: Path) -> None:
+    # Deleting thousands of files takes seconds on some disks, and the new site is
+    # already in place: nobody needs to wait for the old one to go.
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove staging and previous folders of builds that were killed before finishing."""
+    out = out_dir.absolute()
+    if not out.parent.is_dir():
+        return
+    for candidate in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, pid = candidate.name.rpartition("-")
+        if not kind.endswith((".staging", ".previous")) or not pid.isdigit() or not candidate.is_dir():
+            continue
+        if kind.endswith(".staging") and _process_alive(int(pid)):
+            continue  # another build is writing there right now
+        shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def static_files(folders: list[Path]) -> dict[str, Path]:

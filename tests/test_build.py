@@ -1,6 +1,7 @@
 """Building whole sites: URLs, order, indexes, drafts, navigation, output files."""
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -213,7 +214,19 @@ def test_rebuild_replaces_the_old_output(make_site):
     (site / "content/b.md").unlink()
     build(site)
     assert not (public / "b").exists()
+    # The old site is deleted in the background once the new one is in place.
+    deadline = time.monotonic() + 20
+    while [p for p in site.iterdir() if p.name.startswith(".public")] and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not [p for p in site.iterdir() if p.name.startswith(".public")]
+
+
+def test_leftovers_of_a_killed_build_are_removed(make_site):
+    site = make_site({"content/a.md": lesson("A")})
+    (site / ".public.staging-999999999").mkdir()
+    (site / ".public.previous-999999999").mkdir()
+    build(site)
+    assert sorted(p.name for p in site.iterdir()) == [".studysite", "content", "public"]
 
 
 def test_refuses_to_replace_a_folder_it_did_not_write(make_site):

@@ -109,9 +109,11 @@ def latex_to_mathml(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert  # ~80 ms to import: only for pages with math
 
     try:
-        return convert(latex, display="block" if display else "inline")
+        mathml = convert(latex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many exception types for bad input
         return f'<code class="math-error">{html.escape(latex)}</code>'
+    # The source as alttext: read out by screen readers, and used by search and copy.
+    return mathml.replace("<math ", f'<math alttext="{html.escape(latex)}" ', 1)
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:

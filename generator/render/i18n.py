@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+
 STRINGS: dict[str, dict[str, str]] = {
     "zh-TW": {
         "skip_to_content": "跳到內容",
@@ -10,10 +13,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "search": "搜尋",
         "search_placeholder": "搜尋課程…",
         "search_no_results": "找不到符合的課程",
+        "search_needs_script": "搜尋需要瀏覽器啟用 JavaScript。",
         "theme_toggle": "切換深色模式",
         "user_ask": "使用者提問：",
         "chatgpt_answer": "ChatGPT 回答：",
-        "copy": "複製提問",
+        "copy_prompt": "複製提問",
         "copied": "已複製",
         "ask_chatgpt": "在 ChatGPT 中提問",
         "warmup_hint": "閱讀之前先想一想這些問題，想過就打勾。",
@@ -33,6 +37,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "more": "還有 {count} 項",
         "contents": "本頁內容",
         "progress": "進度",
+        "correct": "答對",
         "done": "已完成",
         "not_found_title": "找不到頁面",
         "not_found_text": "這個網址沒有頁面。請從首頁或目錄找你要的課程。",
@@ -47,10 +52,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "search": "搜索",
         "search_placeholder": "搜索课程…",
         "search_no_results": "找不到符合的课程",
+        "search_needs_script": "搜索需要浏览器启用 JavaScript。",
         "theme_toggle": "切换深色模式",
         "user_ask": "用户提问：",
         "chatgpt_answer": "ChatGPT 回答：",
-        "copy": "复制提问",
+        "copy_prompt": "复制提问",
         "copied": "已复制",
         "ask_chatgpt": "在 ChatGPT 中提问",
         "warmup_hint": "阅读之前先想一想这些问题，想过就打勾。",
@@ -70,6 +76,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "more": "还有 {count} 项",
         "contents": "本页内容",
         "progress": "进度",
+        "correct": "答对",
         "done": "已完成",
         "not_found_title": "找不到页面",
         "not_found_text": "这个网址没有页面。请从首页或目录找你要的课程。",
@@ -84,10 +91,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "search": "Search",
         "search_placeholder": "Search lessons…",
         "search_no_results": "No lesson matches",
+        "search_needs_script": "Search needs JavaScript to be enabled in your browser.",
         "theme_toggle": "Toggle dark mode",
         "user_ask": "User ask:",
         "chatgpt_answer": "ChatGPT answer:",
-        "copy": "Copy prompt",
+        "copy_prompt": "Copy prompt",
         "copied": "Copied",
         "ask_chatgpt": "Ask ChatGPT",
         "warmup_hint": "Think about these questions before reading on; tick each one off.",
@@ -107,6 +115,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "more": "{count} more",
         "contents": "On this page",
         "progress": "Progress",
+        "correct": "correct",
         "done": "Done",
         "not_found_title": "Page not found",
         "not_found_text": "There is no page at this address. Find your lesson from the home page or the contents.",
@@ -117,5 +126,15 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+SCRIPT_STRINGS = ("copied", "correct", "progress", "search_no_results")
+"""The words site.js shows itself (given to it as JSON on the page)."""
+
+
 def strings_for(language: str) -> dict[str, str]:
     return STRINGS.get(language, STRINGS["en"])
+
+
+@cache
+def script_strings_json(language: str) -> str:
+    strings = strings_for(language)
+    return json.dumps({key: strings[key] for key in SCRIPT_STRINGS}, ensure_ascii=False, separators=(",", ":"))

@@ -6,6 +6,7 @@ Links between pages are relative (``../../other/``) so the site works from any b
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from generator.config import SiteConfig, normalize_language
 from generator.content.lesson import Lesson
 from generator.content.markdown import LINK_END, LINK_START
 from generator.content.site import Folder, Page, Site
-from generator.render.i18n import strings_for
+from generator.render.i18n import script_strings_json, strings_for
 
 NAV_WINDOW = 7
 """Sidebar entries shown on each side of the open one, per level. Larger folders are
@@ -89,8 +90,10 @@ class Renderer:
         self.environment = environment
         self.asset_version = asset_version
         self._templates = {
-            name: environment.get_template(f"{name}.html") for name in ("lesson", "section", "home", "404")
+            name: environment.get_template(f"{name}.html") for name in ("lesson", "section", "home", "404", "search")
         }
+        # Readers' progress of different sites opened from one origin (file://) stays apart.
+        self.site_key = hashlib.blake2b(f"{config.title}|{config.base_url}".encode(), digest_size=4).hexdigest()
         self._neighbours = {
             id(page): (
                 site.pages[index - 1] if index > 0 else None,
@@ -145,6 +148,11 @@ class Renderer:
         context.update(root=base_path, nav=self._nav(self.site.root, None, base_path))
         return self._templates["404"].render(page=context)
 
+    def search_page(self) -> str:
+        context = self._base_context("search/", self.strings(self.config.language)["search"], self.config.language, "search")
+        context.update(nav=self._nav(self.site.root, None, "../"))
+        return self._templates["search"].render(page=context)
+
     def sitemap(self) -> str:
         base = self.config.base_url if self.config.base_url.endswith("/") else self.config.base_url + "/"
         entries = []
@@ -177,6 +185,8 @@ class Renderer:
             "lang": language,
             "ui": self.strings(language),
             "site_title": self.config.title,
+            "site_key": self.site_key,
+            "ui_json": script_strings_json(language),
             "asset_version": self.asset_version,
             "canonical": self._canonical(url),
             "description": "",

@@ -1,0 +1,76 @@
+"""The search index: each lesson section's plain text, in small script files.
+
+Search runs in the reader's browser as a case-insensitive substring scan over this text,
+which needs no word segmentation for Chinese, works from ``file://`` and any static host,
+and is written by each build worker for its own lessons (see BENCHMARKS.md for why not
+Pagefind). The files are loaded only when the reader first uses the search box.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from generator.content.lesson import Lesson
+
+SHARD_BYTES = 256 * 1024
+
+_MATH = re.compile(r'<math alttext="([^"]*)"[^>]*>.*?</math>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(fragment: str) -> str:
+    text = _MATH.sub(lambda m: f" {m.group(1)} ", fragment)
+    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
+
+
+def lesson_entries(lesson: Lesson, url: str) -> list[list[str]]:
+    """One entry per section: [page url, section anchor, heading, text]."""
+    entries = []
+    for section in lesson.sections:
+        pieces: list[str] = []
+        for part in section.parts:
+            if part.type == "prompt":
+                pieces.append(part.prompt)
+            elif part.type == "questions":
+                for question in part.questions:
+                    pieces.append(plain_text(question.html))
+                    if question.answer_html:
+                        pieces.append(plain_text(question.answer_html))
+            elif part.html:
+                pieces.append(plain_text(part.html))
+        entries.append([url, section.anchor, section.heading, " ".join(pieces)])
+    return entries
+
+
+class SearchShardWriter:
+    """Collects entries and cuts them into script files of about SHARD_BYTES each."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self._pending: list[list[str]] = []
+        self._size = 0
+        self.files: dict[str, str] = {}
+
+    def add(self, entries: list[list[str]]) -> None:
+        self._pending.extend(entries)
+        self._size += sum(len(field) for entry in entries for field in entry)
+        if self._size >= SHARD_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        name = f"search/{self.prefix}-{len(self.files):03}.js"
+        payload = json.dumps(self._pending, ensure_ascii=False, separators=(",", ":"))
+        self.files[name] = f"studysiteSearch.add({payload});\n"
+        self._pending = []
+        self._size = 0
+
+
+def index_script(shard_files: list[str], titles: dict[str, str]) -> str:
+    """search/index.js: the shard list and every page's title."""
+    data = {"shards": sorted(shard_files), "titles": titles}
+    return f"studysiteSearch.init({json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n"
