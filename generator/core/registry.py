@@ -1,0 +1,290 @@
+"""The loss registry: names, aliases in three scripts, formulas, and the shortcode parser.
+
+:func:`lookup` ignores case, spaces, hyphens and underscores, so "Cross Entropy",
+"cross-entropy", "crossentropy" and "交叉熵" all find ``cross_entropy``. Two aliases
+need a choice: "log loss" is ``bce`` (scikit-learn's ``log_loss`` takes probabilities)
+and "logistic loss" is ``bce_with_logits`` (the loss of a logistic model's score).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import losses
+from .params import PARAMS, REDUCTIONS, Param, ParamValue, check_settings
+
+
+@dataclass(frozen=True, eq=False)
+class LossSpec:
+    name: str
+    fn: Callable[..., float | np.ndarray]
+    grad: Callable[..., np.ndarray]
+    task: str
+    """One of regression, classification, segmentation, distribution."""
+    axes: tuple[str, ...]
+    """Curve axes (see :mod:`generator.core.curves`) it can be drawn on, preferred first."""
+    params: tuple[Param, ...]
+    display: Mapping[str, str]
+    """Name to show, keyed by "en", "zh-TW" and "zh-CN"."""
+    aliases: tuple[str, ...]
+    formula: str
+    """LaTeX of the per-element (per-sample) loss."""
+    reference: str
+    reductions: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"LossSpec({self.name!r})"
+
+    def check_settings(self, settings: Mapping[str, object]) -> dict[str, ParamValue]:
+        """Validated settings; ValueError lists the valid parameters and their ranges."""
+        return check_settings(self.name, settings)
+
+
+def _spec(
+    name: str,
+    task: str,
+    axes: tuple[str, ...],
+    display: tuple[str, str, str],
+    aliases: tuple[str, ...],
+    formula: str,
+    reference: str,
+) -> LossSpec:
+    return LossSpec(
+        name=name,
+        fn=getattr(losses, name),
+        grad=getattr(losses, f"{name}_grad"),
+        task=task,
+        axes=axes,
+        params=PARAMS[name],
+        display=dict(zip(("en", "zh-TW", "zh-CN"), display)),
+        aliases=aliases,
+        formula=formula,
+        reference=reference,
+        reductions=REDUCTIONS[name],
+    )
+
+
+_SPECS = (
+    _spec(
+        "mse", "regression", ("residual", "probability", "margin"),
+        ("Mean squared error", "均方誤差", "均方误差"),
+        ("MSE", "L2", "L2 loss", "Mean Squared Error", "squared error", "squared loss", "quadratic loss",
+         "mse_loss", "均方誤差", "均方误差", "L2 損失", "L2 损失", "平方損失", "平方损失"),
+        r"(\hat{y} - y)^2",
+        "Gauss (1809); torch.nn.functional.mse_loss",
+    ),
+    _spec(
+        "mae", "regression", ("residual",),
+        ("Mean absolute error", "平均絕對誤差", "平均绝对误差"),
+        ("MAE", "L1", "L1 loss", "Mean Absolute Error", "absolute error", "absolute loss", "l1_loss",
+         "平均絕對誤差", "平均绝对误差", "絕對誤差", "绝对误差", "L1 損失", "L1 损失"),
+        r"|\hat{y} - y|",
+        "Laplace (1774); torch.nn.functional.l1_loss",
+    ),
+    _spec(
+        "huber", "regression", ("residual",),
+        ("Huber loss", "胡伯損失", "胡伯损失"),
+        ("Huber", "Huber loss", "huber_loss", "胡伯損失", "胡伯损失", "Huber 損失", "Huber 损失"),
+        r"\begin{cases} \frac{1}{2} r^2 & |r| < \delta \\ \delta \left( |r| - \frac{1}{2} \delta \right)"
+        r" & \text{otherwise} \end{cases}, \quad r = \hat{y} - y",
+        'Huber (1964), "Robust Estimation of a Location Parameter"; torch.nn.functional.huber_loss',
+    ),
+    _spec(
+        "smooth_l1", "regression", ("residual",),
+        ("Smooth L1 loss", "平滑 L1 損失", "平滑 L1 损失"),
+        ("Smooth L1", "Smooth L1 loss", "smooth_l1_loss", "平滑 L1 損失", "平滑 L1 损失"),
+        r"\begin{cases} \frac{r^2}{2 \beta} & |r| < \beta \\ |r| - \frac{\beta}{2}"
+        r" & \text{otherwise} \end{cases}, \quad r = \hat{y} - y",
+        'Girshick (2015), "Fast R-CNN"; torch.nn.functional.smooth_l1_loss',
+    ),
+    _spec(
+        "log_cosh", "regression", ("residual",),
+        ("Log-cosh loss", "對數雙曲餘弦損失", "对数双曲余弦损失"),
+        ("log cosh", "logcosh", "Log-cosh loss", "對數雙曲餘弦損失", "对数双曲余弦损失", "log-cosh 損失", "log-cosh 损失"),
+        r"\log \cosh (\hat{y} - y)",
+        "Saleh & Saleh (2022), \"Statistical Properties of the log-cosh Loss Function Used in Machine Learning\"",
+    ),
+    _spec(
+        "pinball", "regression", ("residual",),
+        ("Pinball (quantile) loss", "分位數損失", "分位数损失"),
+        ("Pinball", "Pinball loss", "quantile loss", "quantile", "mean_pinball_loss", "分位數損失", "分位数损失",
+         "彈球損失", "弹球损失"),
+        r"\max\left( \tau (y - \hat{y}),\ (\tau - 1)(y - \hat{y}) \right)",
+        'Koenker & Bassett (1978), "Regression Quantiles"; sklearn.metrics.mean_pinball_loss',
+    ),
+    _spec(
+        "poisson_nll", "regression", (),
+        ("Poisson negative log-likelihood", "卜瓦松負對數概似", "泊松负对数似然"),
+        ("Poisson", "Poisson loss", "Poisson NLL", "poisson_nll_loss", "卜瓦松負對數概似", "泊松负对数似然",
+         "泊松損失", "泊松损失", "卜瓦松損失"),
+        r"e^{\hat{y}} - y \, \hat{y}",
+        "torch.nn.functional.poisson_nll_loss; McCullagh & Nelder (1989), \"Generalized Linear Models\"",
+    ),
+    _spec(
+        "bce", "classification", ("probability",),
+        ("Binary cross-entropy", "二元交叉熵", "二元交叉熵"),
+        ("BCE", "Binary cross-entropy", "binary cross entropy", "binary_cross_entropy", "log loss", "二元交叉熵",
+         "二值交叉熵"),
+        r"-\left[ y \log p + (1 - y) \log (1 - p) \right]",
+        "torch.nn.functional.binary_cross_entropy; sklearn.metrics.log_loss",
+    ),
+    _spec(
+        "bce_with_logits", "classification", ("margin", "probability"),
+        ("Logistic loss (BCE with logits)", "邏輯斯損失", "逻辑损失"),
+        ("logistic loss", "logistic", "Logistic loss (BCE with logits)", "BCE with logits", "BCEWithLogits",
+         "binary_cross_entropy_with_logits", "sigmoid cross entropy", "邏輯斯損失", "逻辑损失", "邏輯損失", "逻辑斯蒂损失"),
+        r"-\left[ y \log \sigma(z) + (1 - y) \log (1 - \sigma(z)) \right]",
+        "torch.nn.functional.binary_cross_entropy_with_logits; "
+        'Cox (1958), "The Regression Analysis of Binary Sequences"',
+    ),
+    _spec(
+        "cross_entropy", "classification", ("probability",),
+        ("Cross-entropy", "交叉熵", "交叉熵"),
+        ("CE", "Cross Entropy", "Cross-entropy loss", "categorical cross entropy", "softmax cross entropy",
+         "softmax loss", "交叉熵", "交叉熵損失", "交叉熵损失", "類別交叉熵", "类别交叉熵"),
+        r"-\sum_{c=1}^{C} t_c \log \frac{e^{z_c}}{\sum_{k=1}^{C} e^{z_k}}",
+        "torch.nn.functional.cross_entropy; Szegedy et al. (2016), \"Rethinking the Inception Architecture\"",
+    ),
+    _spec(
+        "hinge", "classification", ("margin",),
+        ("Hinge loss", "鉸鏈損失", "铰链损失"),
+        ("Hinge", "Hinge loss", "SVM loss", "鉸鏈損失", "铰链损失", "合頁損失", "合页损失"),
+        r"\max(0,\ 1 - y f)",
+        'Cortes & Vapnik (1995), "Support-Vector Networks"; sklearn.metrics.hinge_loss',
+    ),
+    _spec(
+        "squared_hinge", "classification", ("margin",),
+        ("Squared hinge loss", "平方鉸鏈損失", "平方铰链损失"),
+        ("Squared hinge", "Squared hinge loss", "L2 hinge", "平方鉸鏈損失", "平方铰链损失", "平方合頁損失",
+         "平方合页损失"),
+        r"\max(0,\ 1 - y f)^2",
+        'Rennie & Srebro (2005), "Loss Functions for Preference Levels"; sklearn.svm.LinearSVC',
+    ),
+    _spec(
+        "focal", "classification", ("probability", "margin"),
+        ("Focal loss", "焦點損失", "焦点损失"),
+        ("Focal", "Focal loss", "sigmoid focal loss", "sigmoid_focal_loss", "焦點損失", "焦点损失"),
+        r"-\alpha_t (1 - p_t)^{\gamma} \log p_t",
+        'Lin et al. (2017), "Focal Loss for Dense Object Detection"; torchvision.ops.sigmoid_focal_loss',
+    ),
+    _spec(
+        "dice", "segmentation", ("probability",),
+        ("Dice loss", "Dice 損失", "Dice 损失"),
+        ("Dice", "Dice loss", "soft Dice", "soft Dice loss", "Dice 損失", "Dice 损失", "Dice 係數損失", "Dice 系数损失"),
+        r"1 - \frac{2 \sum_i p_i g_i + \epsilon}{\sum_i p_i + \sum_i g_i + \epsilon}",
+        'Milletari, Navab & Ahmadi (2016), "V-Net"; Dice (1945)',
+    ),
+    _spec(
+        "kl_div", "distribution", (),
+        ("Kullback–Leibler divergence", "KL 散度", "KL 散度"),
+        ("KL", "KL divergence", "KL散度", "Kullback-Leibler divergence", "Kullback–Leibler divergence", "kl_div",
+         "KLDiv", "relative entropy", "相對熵", "相对熵"),
+        r"\sum_i p_i \left( \log p_i - \log q_i \right)",
+        'Kullback & Leibler (1951), "On Information and Sufficiency"; torch.nn.functional.kl_div',
+    ),
+)
+
+LOSSES: dict[str, LossSpec] = {spec.name: spec for spec in _SPECS}
+
+_IGNORED = re.compile(r"[\s\-_]+")
+
+
+def _key(text: str) -> str:
+    return _IGNORED.sub("", text).casefold()
+
+
+def _index() -> dict[str, LossSpec]:
+    index: dict[str, LossSpec] = {}
+    for spec in _SPECS:
+        for text in (spec.name, *spec.aliases, *spec.display.values()):
+            other = index.setdefault(_key(text), spec)
+            if other is not spec:
+                raise AssertionError(f"alias {text!r} names both {other.name} and {spec.name}")
+    return index
+
+
+_BY_KEY = _index()
+
+
+def lookup(name_or_alias: str) -> LossSpec | None:
+    """The loss a canonical name, alias or display name refers to, or None."""
+    return _BY_KEY.get(_key(name_or_alias))
+
+
+def _valid_losses() -> str:
+    return ", ".join(LOSSES)
+
+
+def _split_top_level(text: str, source: str) -> list[str]:
+    """Split on commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for position, character in enumerate(text):
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+            if depth < 0:
+                raise ValueError(f"unbalanced parentheses in loss list {source!r}")
+        elif character == "," and depth == 0:
+            parts.append(text[start:position])
+            start = position + 1
+    if depth:
+        raise ValueError(f"unbalanced parentheses in loss list {source!r}")
+    parts.append(text[start:])
+    return parts
+
+
+_ENTRY = re.compile(r"\s*(?P<name>[^()]*?)\s*(?:\((?P<arguments>[^()]*)\))?\s*", re.S)
+_SETTING = re.compile(r"\s*(?P<key>[A-Za-z_]\w*)\s*=\s*(?P<value>\S+?)\s*", re.S)
+
+
+def _parse_value(text: str) -> object:
+    lowered = text.lower()
+    if lowered == "none":
+        return None
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text  # left for Param.validate to reject with the valid range
+
+
+def parse_loss_list(text: str) -> list[tuple[LossSpec, dict[str, Any]]]:
+    """Parse a shortcode's loss list: ``"mse, mae, huber(delta=1), focal(gamma=2, alpha=none)"``.
+
+    Names are looked up as in :func:`lookup`; values are numbers, ``none`` or
+    ``true``/``false``. Returns each loss with the settings written for it, validated.
+    """
+    if not text.strip():
+        raise ValueError(f"empty loss list; valid losses: {_valid_losses()}")
+    result = []
+    for entry in _split_top_level(text, text):
+        match = _ENTRY.fullmatch(entry)
+        if match is None or not match["name"]:
+            raise ValueError(
+                f"cannot read loss entry {entry.strip()!r} in {text!r}; expected name or name(key=value, ...)"
+            )
+        spec = lookup(match["name"])
+        if spec is None:
+            raise ValueError(f"unknown loss {match['name']!r}; valid losses: {_valid_losses()}")
+        settings: dict[str, object] = {}
+        arguments = match["arguments"]
+        for argument in arguments.split(",") if arguments and arguments.strip() else ():
+            setting = _SETTING.fullmatch(argument)
+            if setting is None:
+                raise ValueError(f"{spec.name}: expected key=value, got {argument.strip()!r}")
+            if setting["key"] in settings:
+                raise ValueError(f"{spec.name}: parameter {setting['key']!r} given twice")
+            settings[setting["key"]] = _parse_value(setting["value"])
+        result.append((spec, spec.check_settings(settings)))
+    return result
