@@ -41,7 +41,8 @@ class Question:
 
 @dataclass
 class Part:
-    """One piece of a section: ``html``, ``prompt``, ``questions`` or ``shortcode``."""
+    """One piece of a section: ``html``, ``prompt``, ``questions``, ``shortcode``, or
+    ``figure`` (a plot, put there by :mod:`generator.enrich`)."""
 
     type: str
     line: int = 0
@@ -50,6 +51,7 @@ class Part:
     questions: list[Question] = field(default_factory=list)
     shortcode: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    figure: object | None = None
 
 
 @dataclass

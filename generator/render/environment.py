@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,4 +34,16 @@ def create_environment(site_root: Path) -> Environment:
         auto_reload=False,
     )
     environment.filters["chatgpt_url"] = lambda prompt: CHATGPT_URL + quote(prompt, safe="")
+    environment.filters["plot_path"] = plot_path
+    environment.filters["plot_variants"] = lambda variants, root: json.dumps(
+        [[value, root + plot_path(spec)] for value, spec in variants], ensure_ascii=False
+    )
     return environment
+
+
+@lru_cache(maxsize=4096)
+def plot_path(spec) -> str:
+    """Where a figure's SVG is published, relative to the site root."""
+    from generator.plots import figure_id  # light: matplotlib is only imported to draw
+
+    return f"assets/plots/{figure_id(spec)}.svg"

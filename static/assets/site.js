@@ -188,6 +188,19 @@
     });
   });
 
+  /* --- Plots: a slider switches between curves the build precomputed ------------ */
+  all("input[data-plot-variants]").forEach(function (slider) {
+    var variants = JSON.parse(slider.getAttribute("data-plot-variants"));
+    var figure = slider.closest("figure");
+    var image = figure.querySelector("img");
+    var output = figure.querySelector("[data-plot-value]");
+    slider.addEventListener("input", function () {
+      var variant = variants[parseInt(slider.value, 10)];
+      image.src = variant[1];
+      output.textContent = String(variant[0]);
+    });
+  });
+
   /* --- Printing: answers shown ------------------------------------------------ */
   var closedForPrint = [];
   window.addEventListener("beforeprint", function () {
