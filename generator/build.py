@@ -185,6 +185,25 @@ def build(options: BuildOptions) -> BuildResult:
         gc.set_threshold(*thresholds)
 
 
+@dataclass
+class LoadedSite:
+    config: SiteConfig
+    site: Site
+    lessons: dict[str, Lesson]
+    problems: list[Diagnostic]
+
+
+def load_site(options: BuildOptions) -> LoadedSite:
+    """Read and check the whole site without writing any output (for export and check)."""
+    config = load_site_config(options)
+    sources, folders = scan_content(config.content_dir)
+    shard = Shard(config, LessonCache(options.site_root, _parse_key(config)), _split(sources, 1)[0])
+    summaries, problems = shard.parse()
+    shard.save_cache()
+    site, site_problems = build_site(summaries, folders, include_drafts=options.drafts)
+    return LoadedSite(config, site, shard.lessons, problems + site_problems)
+
+
 def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     config = load_site_config(options)

@@ -43,6 +43,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
 
+    anki = commands.add_parser("export-anki", help="write the test questions and answers as an Anki import file")
+    anki.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
+    anki.add_argument("-o", "--out", type=Path, required=True, metavar="FILE", help="the file to write, e.g. deck.txt")
+    anki.add_argument("--deck", help="the Anki deck name (default: the site title)")
+    anki.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+
     serve = commands.add_parser("serve", help="build, then serve the site on this machine")
     serve.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
@@ -57,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "build":
             return _build(arguments)
+        if arguments.command == "export-anki":
+            return _export_anki(arguments)
         if arguments.command == "serve":
             from generator.serve import serve
 
@@ -74,6 +82,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     parser.error(f"unknown command {arguments.command!r}")
     return 2
+
+
+def _export_anki(arguments: argparse.Namespace) -> int:
+    from generator.anki import export_anki
+    from generator.build import BuildOptions, load_site
+
+    loaded = load_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    errors = [p for p in loaded.problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    text, count = export_anki(loaded.site, loaded.lessons, arguments.deck or loaded.config.title)
+    try:
+        arguments.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {arguments.out}: {error.strerror}") from None
+    print(f"studysite: wrote {count} notes to {arguments.out}")
+    return 0
 
 
 def _build(arguments: argparse.Namespace) -> int:
