@@ -24,7 +24,7 @@ from generator.cache import BUCKETS, BuildStamp, LessonCache, bucket_of, fingerp
 from generator.config import SiteConfig, load_config
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
-from generator.content.site import Site, SourceFile, build_site, scan_content
+from generator.content.site import ContentTree, Site, SourceFile, build_site, scan_content
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
 from generator.render.environment import create_environment, template_dirs
@@ -129,7 +129,7 @@ class Shard:
         try:
             data = (self.config.content_dir / source.relative).read_bytes()
         except OSError as error:
-            return None, [Diagnostic(path, 1, f"cannot read the file: {error.strerror}")]
+            return None, [Diagnostic(path, 1, f"cannot read the file: {error.strerror}", code="read")]
         return parse_lesson(path, source.relative, data, md, self.config.heading_kinds)
 
     def render(self, site: Site, environment_root: Path, version: str, output: StagedOutput) -> list[str]:
@@ -196,12 +196,18 @@ class LoadedSite:
 def load_site(options: BuildOptions) -> LoadedSite:
     """Read and check the whole site without writing any output (for export and check)."""
     config = load_site_config(options)
-    sources, folders = scan_content(config.content_dir)
-    shard = Shard(config, LessonCache(options.site_root, _parse_key(config)), _split(sources, 1)[0])
+    tree = scan_content(config.content_dir)
+    shard = Shard(config, LessonCache(options.site_root, _parse_key(config)), _split(tree.sources, 1)[0])
     summaries, problems = shard.parse()
     shard.save_cache()
-    site, site_problems = build_site(summaries, folders, include_drafts=options.drafts)
+    site, site_problems = make_site(summaries, tree, options.drafts)
     return LoadedSite(config, site, shard.lessons, problems + site_problems)
+
+
+def make_site(summaries: list[LessonSummary], tree: ContentTree, drafts: bool) -> tuple[Site, list[Diagnostic]]:
+    return build_site(
+        summaries, tree.folders, resources=[r.relative for r in tree.resources], include_drafts=drafts
+    )
 
 
 def _build(options: BuildOptions) -> BuildResult:
@@ -209,14 +215,15 @@ def _build(options: BuildOptions) -> BuildResult:
     config = load_site_config(options)
     output_dir = options.output
     check_output_dir(options.site_root, output_dir)
-    sources, folders = scan_content(config.content_dir)
+    tree = scan_content(config.content_dir)
     statics = static_files([bundled_dir("static"), options.site_root / "static"])
     parse_key = _parse_key(config)
     inputs = fingerprint(
         parse_key,
         (config.title, config.base_url, config.language, repr(config.params)),
-        [(s.relative, s.mtime_ns, s.size) for s in sources],
-        folders,
+        [(s.relative, s.mtime_ns, s.size) for s in tree.sources],
+        tree.folders,
+        [(s.relative, s.mtime_ns, s.size) for s in tree.resources],
         [_file_state(relative, path) for relative, path in statics.items()],
         [tree_state(d) for d in template_dirs(options.site_root)],
         options.drafts,
@@ -227,14 +234,14 @@ def _build(options: BuildOptions) -> BuildResult:
     remove_leftovers(output_dir)
 
     cache = LessonCache(options.site_root, parse_key)
-    shards = [Shard(config, cache, part) for part in _split(sources, options.jobs)]
+    shards = [Shard(config, cache, part) for part in _split(tree.sources, options.jobs)]
     if len(shards) > 1 and "fork" in multiprocessing.get_all_start_methods():
         runner: _Runner = _ForkedRunner(shards)
     else:
         runner = _InlineRunner(shards)
     try:
         summaries, problems = runner.parse()
-        site, site_problems = build_site(summaries, folders, include_drafts=options.drafts)
+        site, site_problems = make_site(summaries, tree, options.drafts)
         problems.extend(site_problems)
         problems.extend(_static_collisions(site, statics))
         if any(p.severity == "error" for p in problems):
@@ -243,7 +250,7 @@ def _build(options: BuildOptions) -> BuildResult:
         version = asset_version(statics)
         output = StagedOutput(output_dir)
         try:
-            runner.start_render(summaries, folders, options, version, output)
+            runner.start_render(summaries, tree, options, version, output)
             _write_shared_files(config, site, statics, options.site_root, version, output)
             search_files = runner.finish_render()
             output.write("search/index.js", index_script(search_files, _titles(site)))
@@ -269,6 +276,8 @@ def _write_shared_files(
     """What no shard owns: static files, generated folder pages, 404 page, sitemap."""
     for relative, source in statics.items():
         output.copy(relative, source)
+    for relative, published in site.resources.items():
+        output.copy(published, config.content_dir / relative)
     renderer = Renderer(config, site, {}, create_environment(site_root), version)
     for folder in site.folders:
         if folder.index is None:
@@ -286,7 +295,7 @@ def _titles(site: Site) -> dict[str, str]:
 
 def _static_collisions(site: Site, statics: dict[str, Path]) -> list[Diagnostic]:
     return [
-        Diagnostic(page.lesson.path, 1, f"static file static/{page.url}index.html has the same URL as this page")
+        Diagnostic(page.lesson.path, 1, f"static file static/{page.url}index.html has the same URL as this page", code="duplicate-url")
         for page in site.pages
         if page.url + "index.html" in statics
     ]
@@ -301,7 +310,7 @@ class _Runner(Protocol):
 
     def parse(self) -> tuple[list[LessonSummary], list[Diagnostic]]: ...
 
-    def start_render(self, summaries, folders, options, version, output) -> None: ...
+    def start_render(self, summaries, tree, options, version, output) -> None: ...
 
     def finish_render(self) -> list[str]: ...
 
@@ -326,8 +335,8 @@ class _InlineRunner:
             problems.extend(found)
         return summaries, problems
 
-    def start_render(self, summaries, folders, options, version, output):
-        site, _ = build_site(summaries, folders, include_drafts=options.drafts)
+    def start_render(self, summaries, tree, options, version, output):
+        site, _ = make_site(summaries, tree, options.drafts)
         self._search_files = [
             name for shard in self.shards for name in shard.render(site, options.site_root, version, output)
         ]
@@ -379,9 +388,9 @@ class _ForkedRunner:
             self.parsed_elsewhere += parsed
         return summaries, problems
 
-    def start_render(self, summaries, folders, options, version, output):
+    def start_render(self, summaries, tree, options, version, output):
         for connection in self.connections:
-            connection.send(("render", summaries, folders, options, version, str(output.staging)))
+            connection.send(("render", summaries, tree, options, version, str(output.staging)))
 
     def finish_render(self):
         search_files = []
@@ -416,8 +425,8 @@ def _shard_worker(shard: Shard, connection) -> None:
         while True:
             message = connection.recv()
             if message[0] == "render":
-                _, all_summaries, folders, options, version, staging = message
-                site, _ = build_site(all_summaries, folders, include_drafts=options.drafts)
+                _, all_summaries, tree, options, version, staging = message
+                site, _ = make_site(all_summaries, tree, options.drafts)
                 output = StagedOutput.attach(Path(staging))
                 search_files = shard.render(site, options.site_root, version, output)
                 connection.send(("rendered", output.count, search_files))

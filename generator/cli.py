@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from generator import __version__
+from generator.config import LANGUAGES
 from generator.errors import ContentError, UsageError
 
 
@@ -43,6 +44,32 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
 
+    new = commands.add_parser(
+        "new",
+        help="write a new lesson in the house format, or a tree of lessons from an outline",
+        description="Write a new lesson (front matter and one section per entry of the question list, "
+        "each opened by its prompt), or with --outline a folder tree of lessons from a nested Markdown list. "
+        "Existing files are never overwritten.",
+    )
+    new.add_argument("title", nargs="?", metavar="TITLE", help="the lesson's title, also the prompts' keyword")
+    new.add_argument("--outline", type=Path, metavar="FILE", help="a nested Markdown list of topics")
+    new.add_argument("--section", metavar="DIR", help="folder below content/ to write into")
+    new.add_argument("--lang", choices=LANGUAGES, help="language of the headings and prompts (default: the site's)")
+    new.add_argument("--weight", type=int, metavar="N", help="the lesson's weight (default: next among its siblings)")
+    new.add_argument("--site", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
+
+    check = commands.add_parser(
+        "check",
+        help="lint the site like a compiler, writing nothing",
+        description="Report errors (what would stop a build) and warnings (questions without answers, missing "
+        "sections, empty prompts, duplicate titles, broken links and images) as path:line:col lines. "
+        "Exit 1 on errors; with --strict on warnings too.",
+    )
+    check.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+
     anki = commands.add_parser("export-anki", help="write the test questions and answers as an Anki import file")
     anki.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     anki.add_argument("-o", "--out", type=Path, required=True, metavar="FILE", help="the file to write, e.g. deck.txt")
@@ -63,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "build":
             return _build(arguments)
+        if arguments.command == "check":
+            return _check(arguments)
+        if arguments.command == "new":
+            return _new(parser, arguments)
         if arguments.command == "export-anki":
             return _export_anki(arguments)
         if arguments.command == "serve":
@@ -82,6 +113,53 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     parser.error(f"unknown command {arguments.command!r}")
     return 2
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    from generator.build import BuildOptions
+    from generator.check import check_site, format_json, format_text
+
+    diagnostics = check_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    sys.stdout.write(format_json(diagnostics) if arguments.format == "json" else format_text(diagnostics))
+    print(f"studysite: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
+    return 1 if errors or (arguments.strict and warnings) else 0
+
+
+def _new(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    from generator.authoring import AuthoringError, new_from_outline, new_lesson, shown_path
+    from generator.config import load_config
+
+    if (arguments.title is None) == (arguments.outline is None):
+        parser.error("new: give a TITLE or --outline FILE (one of them)")
+    if arguments.outline is not None and arguments.weight is not None:
+        parser.error("new: --weight goes with a TITLE; an outline's weights follow its order")
+    config, problems = load_config(arguments.site)
+    if problems:
+        raise ContentError(problems)
+    if not config.content_dir.is_dir():
+        raise UsageError(f"no content/ folder in {arguments.site}: is this a studysite site?")
+    try:
+        if arguments.title is not None:
+            path = new_lesson(
+                config, arguments.title, section=arguments.section, language=arguments.lang, weight=arguments.weight
+            )
+            print(shown_path(config, path))
+            return 0
+        if not arguments.outline.is_file():
+            raise UsageError(f"outline {arguments.outline} does not exist")
+        result = new_from_outline(config, arguments.outline, section=arguments.section, language=arguments.lang)
+    except AuthoringError as error:
+        for line in str(error).splitlines():
+            print(line if ": error: " in line else f"studysite: error: {line}", file=sys.stderr)
+        return 1
+    for path in result.created:
+        print(f"created {shown_path(config, path)}")
+    for path in result.kept:
+        print(f"kept    {shown_path(config, path)}")
+    print(f"studysite: {len(result.created)} created, {len(result.kept)} kept")
+    return 0
 
 
 def _export_anki(arguments: argparse.Namespace) -> int:

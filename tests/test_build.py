@@ -286,3 +286,21 @@ def test_unchanged_site_is_not_built_again_and_changes_are_seen(make_site):
     (site / "templates/404.html").write_text('{% extends "base.html" %}{% block main %}Gone{% endblock %}')
     assert "wrote" in run_cli("build", site).out
     assert "Gone" in (site / "public/404.html").read_text()
+
+
+def test_files_beside_lessons_are_published_and_linked(make_site):
+    site = make_site(
+        {
+            "content/機器學習 ML/loss.md": lesson("Loss", body="## Explain\n![曲線](images/curve.png) [PDF](notes.pdf)\n"),
+            "content/機器學習 ML/images/curve.png": b"PNG",
+            "content/機器學習 ML/notes.pdf": b"PDF",
+        }
+    )
+    public = build(site)
+    assert (public / "機器學習-ml/images/curve.png").read_bytes() == b"PNG"
+    document = page(public, "機器學習-ml/loss/")
+    src = document.find("img").attrs["src"]
+    assert unquote(src) == "../../機器學習-ml/images/curve.png"
+    assert (public / "機器學習-ml/loss" / unquote(src)).resolve() == (public / "機器學習-ml/images/curve.png").resolve()
+    pdf = [a for a in document.find("main").find_all("a") if a.text() == "PDF"][0]
+    assert unquote(pdf.attrs["href"]) == "../../機器學習-ml/notes.pdf"

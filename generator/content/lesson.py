@@ -84,6 +84,7 @@ class LessonSummary:
     draft: bool
     slug: str | None
     slug_line: int
+    title_line: int
     lang: str | None
     tests: int
     warmups: int
@@ -134,6 +135,7 @@ class Lesson:
             self.meta.draft,
             self.meta.slug,
             self.key_lines.get("slug", 1),
+            self.key_lines.get("title", 1),
             self.lang,
             len(self.questions("test")),
             len(self.questions("preview")),
@@ -148,7 +150,9 @@ def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         byte = data[error.start : error.start + 1].hex()
-        return None, Diagnostic(path, line, f"invalid UTF-8: byte 0x{byte} at column {column}; save the file as UTF-8")
+        return None, Diagnostic(
+            path, line, f"invalid UTF-8: byte 0x{byte} at column {column}; save the file as UTF-8", code="encoding", column=column
+        )
 
 
 def parse_lesson(
@@ -166,9 +170,9 @@ def parse_lesson(
     try:
         front_matter = split_front_matter(text)
     except FrontMatterError as error:
-        return None, [Diagnostic(path, error.line, error.message)]
+        return None, [Diagnostic(path, error.line, error.message, code="front-matter")]
     meta, problems = read_meta(front_matter)
-    diagnostics = [Diagnostic(path, line, message) for line, message in problems]
+    diagnostics = [Diagnostic(path, line, message, code="front-matter") for line, message in problems]
     body = front_matter.body
     offset = front_matter.body_offset
     lines = body.split("\n")
@@ -178,7 +182,7 @@ def parse_lesson(
     builder = _SectionBuilder(md, env, plan, lines, offset)
     sections = builder.build(tokens)
     diagnostics.extend(
-        Diagnostic(path, line + offset + 1, message) for line, message in env.get("diagnostics", ())
+        Diagnostic(path, line + offset + 1, message, code="shortcode") for line, message in env.get("diagnostics", ())
     )
     stem = content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     title = meta.title if meta.title is not None and meta.title.strip() else stem

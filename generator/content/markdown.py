@@ -128,12 +128,8 @@ def _render_math_display(self, tokens, idx, options, env) -> str:
 
 
 def _is_site_link(url: str) -> bool:
-    if url.startswith("/") and not url.startswith("//"):
-        return True
-    if ":" in url.split("/", 1)[0] or url.startswith(("#", "//", "?")):
-        return False
-    path = url.split("#", 1)[0].split("?", 1)[0]
-    return path.endswith(".md")
+    """Links into the site: absolute paths and relative ones (not other sites, not #anchors)."""
+    return not (":" in url.split("/", 1)[0] or url.startswith(("#", "//", "?")) or not url)
 
 
 def _render_link_open(self, tokens, idx, options, env) -> str:
@@ -148,7 +144,7 @@ def _render_link_open(self, tokens, idx, options, env) -> str:
 def _render_image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     src = token.attrGet("src")
-    if isinstance(src, str) and src.startswith("/") and not src.startswith("//"):
+    if isinstance(src, str) and _is_site_link(src):
         token.attrSet("src", LINK_START + src + LINK_END)
         env["has_site_links"] = True
     token.attrSet("loading", "lazy")

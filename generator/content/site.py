@@ -38,10 +38,20 @@ class SourceFile:
     size: int
 
 
-def scan_content(content_dir: Path) -> tuple[list[SourceFile], list[str]]:
-    """Markdown files (with their stat) and folders below *content_dir*, sorted by path."""
+@dataclass
+class ContentTree:
+    sources: list[SourceFile]
+    """Markdown files: the lessons and folder indexes."""
+    folders: list[str]
+    resources: list[SourceFile]
+    """Other files (images and the like), published beside their folder's page."""
+
+
+def scan_content(content_dir: Path) -> ContentTree:
+    """The files and folders below *content_dir*, each list sorted by path."""
     files: list[SourceFile] = []
     folders: list[str] = []
+    resources: list[SourceFile] = []
 
     def walk(directory: Path, prefix: str) -> None:
         with os.scandir(directory) as entries:
@@ -52,12 +62,14 @@ def scan_content(content_dir: Path) -> tuple[list[SourceFile], list[str]]:
                 if entry.is_dir():
                     folders.append(relative)
                     walk(Path(entry.path), relative + "/")
-                elif entry.name.endswith((".md", ".markdown")) and entry.is_file():
+                elif entry.is_file():
                     stat = entry.stat()
-                    files.append(SourceFile(relative, stat.st_mtime_ns, stat.st_size))
+                    found = files if entry.name.endswith((".md", ".markdown")) else resources
+                    found.append(SourceFile(relative, stat.st_mtime_ns, stat.st_size))
 
     walk(content_dir, "")
-    return sorted(files, key=lambda source: source.relative), sorted(folders)
+    by_path = lambda source: source.relative  # noqa: E731
+    return ContentTree(sorted(files, key=by_path), sorted(folders), sorted(resources, key=by_path))
 
 
 @dataclass(eq=False)
@@ -133,10 +145,16 @@ class Site:
     """Lesson pages in reading order (a depth-first walk of the tree)."""
     folders: list[Folder]
     by_content_path: dict[str, Page | Folder]
+    resources: dict[str, str]
+    """Content-relative path of each resource file → its path in the output."""
 
 
 def build_site(
-    lessons: list[LessonSummary], folders: list[str], *, include_drafts: bool = False
+    lessons: list[LessonSummary],
+    folders: list[str],
+    *,
+    resources: list[str] = (),
+    include_drafts: bool = False,
 ) -> tuple[Site, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     url_owner: dict[str, str] = {}
@@ -144,11 +162,11 @@ def build_site(
     def claim(url: str, path: str) -> bool:
         top = url.split("/", 1)[0]
         if top in RESERVED_ROOT_NAMES and url.count("/") <= 1:
-            problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for the site's own files; rename the file or set a slug"))
+            problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for the site's own files; rename the file or set a slug", code="duplicate-url"))
             return False
         other = url_owner.get(url)
         if other is not None:
-            problems.append(Diagnostic(path, 1, f"URL /{url} is also the URL of {other}; rename one or set a slug"))
+            problems.append(Diagnostic(path, 1, f"URL /{url} is also the URL of {other}; rename one or set a slug", code="duplicate-url"))
             return False
         url_owner[url] = path
         return True
@@ -163,7 +181,7 @@ def build_site(
         folder_by_path[path] = folder
         parent.children.append(folder)
         if not segment:
-            problems.append(Diagnostic(f"content/{path}", 1, "folder name gives an empty URL; rename the folder"))
+            problems.append(Diagnostic(f"content/{path}", 1, "folder name gives an empty URL; rename the folder", code="file-name"))
         else:
             claim(folder.url, f"content/{path}")
 
@@ -189,7 +207,15 @@ def build_site(
         folder.children.sort(key=lambda child: child.sort_key)
     ordered = [child for child in root.walk() if isinstance(child, Page)]
     ordered_folders = [root] + [child for child in root.walk() if isinstance(child, Folder)]
-    return Site(root, ordered, ordered_folders, by_content_path), problems
+    published: dict[str, str] = {}
+    for resource in resources:
+        folder_path, _, name = resource.rpartition("/")
+        output = folder_by_path[folder_path].url + name
+        if name == "index.html" or output + "/" in url_owner or (not folder_path and name in RESERVED_ROOT_NAMES):
+            problems.append(Diagnostic(f"content/{resource}", 1, f"file /{output} would replace a page; rename it", code="duplicate-url"))
+            continue
+        published[resource] = output
+    return Site(root, ordered, ordered_folders, by_content_path, published), problems
 
 
 def _add_page(lesson, folder, pages, by_content_path, claim, problems) -> None:
@@ -211,12 +237,12 @@ def _url_segment(lesson: LessonSummary, stem: str, problems: list[Diagnostic]) -
         segment = slugify(slug)
         if "/" in slug or "\\" in slug or not segment or set(segment) == {"."}:
             problems.append(
-                Diagnostic(lesson.path, line, f"slug {slug!r} must be one URL segment such as 'loss-function' (no '/' or '..')")
+                Diagnostic(lesson.path, line, f"slug {slug!r} must be one URL segment such as 'loss-function' (no '/' or '..')", code="slug")
             )
             return None
         return segment
     segment = slugify(stem)
     if not segment or set(segment) == {"."}:
-        problems.append(Diagnostic(lesson.path, 1, f"file name {stem!r} gives an empty URL; rename the file or set a slug"))
+        problems.append(Diagnostic(lesson.path, 1, f"file name {stem!r} gives an empty URL; rename the file or set a slug", code="file-name"))
         return None
     return segment

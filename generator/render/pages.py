@@ -291,8 +291,11 @@ class Renderer:
             path, hash_mark, fragment = target.partition("#")
             resolved = posixpath.normpath(posixpath.join(lesson_dir, unquote(path)))
             destination = self.site.by_content_path.get(resolved)
-            if destination is None:
-                return target  # left as written; `studysite check` reports it
-            return root + destination.url + hash_mark + fragment
+            if destination is not None:
+                return root + destination.url + hash_mark + fragment
+            resource = self.site.resources.get(resolved)
+            if resource is not None:
+                return root + quote(resource) + hash_mark + fragment
+            return target  # left as written (a link relative to the page); `studysite check` reports it
 
         return _SITE_LINK.sub(resolve, html)

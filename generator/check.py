@@ -1,0 +1,175 @@
+"""``studysite check``: lint a site like a compiler, without writing any output.
+
+Errors are what would stop a build (front matter, shortcodes, weights, slugs, URLs, plot
+shortcodes). Warnings are what a reader would trip over: test questions without answers,
+sections missing from the question list, empty prompts and sections, duplicate titles in
+a folder, broken links and images.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from generator.build import BuildOptions, LoadedSite, load_site
+from generator.config import normalize_language
+from generator.content.lesson import Lesson
+from generator.content.site import Folder
+from generator.errors import Diagnostic
+from generator.output import static_files
+from generator.resources import bundled_dir
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"`+[^`\n]*`+")
+_LINK = re.compile(r"(!?)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def check_site(options: BuildOptions) -> list[Diagnostic]:
+    loaded = load_site(options)
+    diagnostics = list(loaded.problems)
+    static = static_files([bundled_dir("static"), options.site_root / "static"])
+    for lesson in loaded.lessons.values():
+        diagnostics.extend(_lint_lesson(lesson, loaded))
+        diagnostics.extend(_broken_links(lesson, loaded, static))
+    for folder in loaded.site.folders:
+        diagnostics.extend(_duplicate_titles(folder))
+    return sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.column, d.severity, d.message))
+
+
+def _warning(lesson: Lesson, line: int, code: str, message: str, column: int = 1) -> Diagnostic:
+    return Diagnostic(lesson.path, line, message, severity="warning", code=code, column=column)
+
+
+def _lint_lesson(lesson: Lesson, loaded: LoadedSite) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for section in lesson.sections:
+        for part in section.parts:
+            if part.type == "prompt" and not part.prompt.strip():
+                found.append(_warning(lesson, part.line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
+        if section.kind == "test":
+            for question in section.questions:
+                if question.answer_html is None:
+                    found.append(
+                        _warning(lesson, question.line, "no-answer", f"test question {question.number} has no answer")
+                    )
+        if section.heading and not [p for p in section.parts if p.type != "prompt"]:
+            found.append(
+                _warning(lesson, section.line, "empty-section", f"section {section.heading!r} has no answer below its prompt yet")
+            )
+        elif section.kind in ("preview", "test") and not section.questions:
+            found.append(
+                _warning(lesson, section.line, "no-questions", f"section {section.heading!r} has no numbered questions")
+            )
+    kinds = {section.kind for section in lesson.sections}
+    if kinds - {"other"}:
+        language = normalize_language(lesson.lang) or loaded.config.language
+        items = loaded.config.question_lists.get(language, ())
+        for item in items:
+            if item.kind not in kinds:
+                found.append(
+                    _warning(lesson, 1, "missing-section", f"no {item.heading} ({item.kind}) section, which the question list has")
+                )
+    return found
+
+
+def _duplicate_titles(folder: Folder) -> list[Diagnostic]:
+    seen: dict[str, str] = {}
+    found = []
+    for child in folder.children:
+        if isinstance(child, Folder):
+            continue
+        key = child.title.strip().casefold()
+        if key in seen:
+            found.append(
+                Diagnostic(
+                    child.lesson.path, child.lesson.title_line, f"title {child.title!r} is also the title of {seen[key]} in this folder",
+                    severity="warning", code="duplicate-title",
+                )
+            )
+        else:
+            seen[key] = child.lesson.path
+    return found
+
+
+def _broken_links(lesson: Lesson, loaded: LoadedSite, static: dict[str, Path]) -> list[Diagnostic]:
+    source = loaded.config.content_dir / lesson.content_path
+    try:
+        lines = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
+    folder = lesson.content_path.rpartition("/")[0]
+    page_urls = {page.url for page in loaded.site.pages} | {f.url for f in loaded.site.folders}
+    own = loaded.site.by_content_path.get(lesson.content_path)
+    own_url = own.url if own is not None else ""
+    found = []
+    fence = None
+    for number, line in enumerate(lines, start=1):
+        opening = _FENCE.match(line)
+        if opening:
+            marker = opening.group(1)
+            if fence is None:
+                fence = marker
+            elif line.strip().startswith(fence[0] * len(fence)):
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        for match in _LINK.finditer(visible):
+            is_image, target = match.group(1) == "!", match.group(2)
+            problem = _link_problem(target, folder, own_url, loaded, static, page_urls)
+            if problem:
+                kind = "image" if is_image else "link"
+                found.append(_warning(lesson, number, "broken-link", f"{kind} {target!r}: {problem}", match.start() + 1))
+    return found
+
+
+def _link_problem(target: str, folder: str, own_url: str, loaded: LoadedSite, static, page_urls) -> str | None:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) or target.startswith(("#", "//")):
+        return None  # external or same-page: not checked (no network)
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not path:
+        return None
+    if path.startswith("/"):
+        if path[1:] in static or (path.endswith("/") and path[1:] in page_urls):
+            return None
+        return "no such file in static/ or page"
+    if path.endswith((".md", ".markdown")):
+        resolved = posixpath.normpath(posixpath.join(folder, path))
+        if resolved in loaded.site.by_content_path:
+            return None
+        if resolved in loaded.lessons:
+            return "that lesson is a draft"
+        return f"no lesson content/{resolved}"
+    if path.endswith("/"):
+        resolved = posixpath.normpath(posixpath.join(own_url, path)) + "/"
+        return None if resolved.lstrip("./") in page_urls or resolved == "./" else "no page at that URL"
+    resolved = posixpath.normpath(posixpath.join(folder, path))
+    if (loaded.config.content_dir / resolved).is_file():
+        return None
+    return f"no file content/{resolved}"
+
+
+def format_text(diagnostics: list[Diagnostic]) -> str:
+    return "".join(diagnostic.format(with_column=True) + "\n" for diagnostic in diagnostics)
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps(
+        [
+            {
+                "file": d.path,
+                "line": d.line,
+                "column": d.column or 1,
+                "severity": d.severity,
+                "code": d.code or "content",
+                "message": d.message,
+            }
+            for d in diagnostics
+        ],
+        ensure_ascii=False,
+        indent=2,
+    ) + "\n"

@@ -1,0 +1,108 @@
+"""`studysite check`: compiler-style lines, JSON, and the exit codes of --strict."""
+
+import json
+
+from helpers import run_cli
+
+GOOD = """+++
+title = "Good"
++++
+## 習題預習
+{{< ask_chatgpt >}}
+給我5題X的中文問題
+{{< /ask_chatgpt >}}
+
+1. 甲？
+
+## 說明知識
+{{< ask_chatgpt >}}
+以中文說明X並舉例
+{{< /ask_chatgpt >}}
+
+內容，見 [另一課](other.md) 與 ![圖](figure.png)。
+
+## 條列重點
+{{< ask_chatgpt >}}
+以中文條列X的重點
+{{< /ask_chatgpt >}}
+
+1. 重點
+
+## 知識測驗
+{{< ask_chatgpt >}}
+以中文給我5題X的中等難度問題，並在後面列出答案
+{{< /ask_chatgpt >}}
+
+1. 問？
+答案：答。
+"""
+
+FLAWED = """+++
+title = "Flawed"
++++
+## 說明知識
+{{< ask_chatgpt >}}
+{{< /ask_chatgpt >}}
+
+See [missing](nope.md), [a page](../other/), ![gone](pic.png), [static](/robots.txt) and `[code](x.md)`.
+
+## 知識測驗
+
+1. First?
+答案：yes
+
+2. Second?
+
+3. Third?
+答案：yes
+"""
+
+
+def test_a_clean_site_has_no_findings(make_site):
+    site = make_site({"content/good.md": GOOD, "content/other.md": GOOD.replace("Good", "Other"), "content/figure.png": b"png"})
+    result = run_cli("check", site, "--strict")
+    assert result.code == 0, result.out
+    assert result.out == ""
+    assert "0 errors, 0 warnings" in result.err
+
+
+def test_warnings_with_lines_columns_and_codes(make_site):
+    site = make_site(
+        {"content/flawed.md": FLAWED, "static/robots.txt": "ok", "content/other.md": GOOD, "content/figure.png": b"png"}
+    )
+    result = run_cli("check", site)
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "content/flawed.md:1:1: warning: no 條列重點 (keypoints) section, which the question list has [missing-section]",
+        "content/flawed.md:1:1: warning: no 習題預習 (preview) section, which the question list has [missing-section]",
+        "content/flawed.md:5:1: warning: the prompt of section '說明知識' is empty [empty-prompt]",
+        "content/flawed.md:8:5: warning: link 'nope.md': no lesson content/nope.md [broken-link]",
+        "content/flawed.md:8:46: warning: image 'pic.png': no file content/pic.png [broken-link]",
+        "content/flawed.md:15:1: warning: test question 2 has no answer [no-answer]",
+    ]
+    assert run_cli("check", site, "--strict").code == 1
+
+
+def test_errors_fail_and_json_lists_every_field(make_site):
+    site = make_site(
+        {
+            "content/a.md": '+++\ntitle = "A"\nweight = "heavy"\n+++\n## 說明知識\n{{< nope >}}\n',
+            "content/b.md": GOOD.replace("Good", "A"),
+        }
+    )
+    result = run_cli("check", site, "--format", "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert [(r["file"], r["line"], r["severity"], r["code"]) for r in report if r["severity"] == "error"] == [
+        ("content/a.md", 3, "error", "front-matter"),
+        ("content/a.md", 6, "error", "shortcode"),
+    ]
+    assert set(report[0]) == {"file", "line", "column", "severity", "code", "message"}
+    duplicate = [r for r in report if r["code"] == "duplicate-title"]
+    assert duplicate and duplicate[0]["line"] == 2 and "also the title of content/a.md" in duplicate[0]["message"]
+
+
+def test_check_writes_no_output_folder(make_site):
+    site = make_site({"content/good.md": GOOD})
+    run_cli("check", site)
+    assert not (site / "public").exists()
