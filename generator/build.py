@@ -95,34 +95,60 @@ class Shard:
         self.cache = cache
         self.sources = sources
         self.lessons: dict[str, Lesson] = {}
+        self.problems: dict[str, list[Diagnostic]] = {}
         self.parsed = 0
+        self._md = None
         self._buckets: dict[int, dict[str, tuple[int, int, Lesson]]] = {}
         self._dirty: set[int] = set()
 
     def parse(self) -> tuple[list[LessonSummary], list[Diagnostic]]:
-        md = None
-        problems: list[Diagnostic] = []
         for bucket, sources in self.sources.items():
             cached = self.cache.load(bucket)
-            kept: dict[str, tuple[int, int, Lesson]] = {}
+            self._buckets[bucket] = {}
             for source in sources:
                 entry = cached.get(source.relative)
                 if entry is not None and entry[:2] == (source.mtime_ns, source.size):
-                    kept[source.relative] = entry
+                    self._buckets[bucket][source.relative] = entry
                     self.lessons[source.relative] = entry[2]
-                    continue
-                md = md or create_markdown(unsafe_html=self.config.unsafe_html)
-                lesson, found = self._parse_file(source, md)
-                problems.extend(found)
-                self.parsed += 1
-                if lesson is not None:
-                    self.lessons[source.relative] = lesson
-                    if not found:
-                        kept[source.relative] = (source.mtime_ns, source.size, lesson)
-            if kept.keys() != cached.keys():
+                else:
+                    self._parse(source, bucket)
+            if self._buckets[bucket].keys() != cached.keys():
                 self._dirty.add(bucket)
-            self._buckets[bucket] = kept
-        return [lesson.summary() for lesson in self.lessons.values()], problems
+        return [lesson.summary() for lesson in self.lessons.values()], self.all_problems()
+
+    def update(self, changed: list[SourceFile], removed: list[str]) -> None:
+        """Parse changed files again and forget removed ones (for the live server)."""
+        for relative in removed:
+            bucket = bucket_of(relative)
+            self.lessons.pop(relative, None)
+            self.problems.pop(relative, None)
+            self._buckets.setdefault(bucket, {}).pop(relative, None)
+            self._dirty.add(bucket)
+            if relative in self.sources.get(bucket, []):
+                self.sources[bucket] = [s for s in self.sources[bucket] if s.relative != relative]
+        for source in changed:
+            bucket = bucket_of(source.relative)
+            members = [s for s in self.sources.get(bucket, []) if s.relative != source.relative]
+            self.sources[bucket] = sorted([*members, source], key=lambda s: s.relative)
+            self._buckets.setdefault(bucket, {}).pop(source.relative, None)
+            self._parse(source, bucket)
+            self._dirty.add(bucket)
+
+    def all_problems(self) -> list[Diagnostic]:
+        return [problem for found in self.problems.values() for problem in found]
+
+    def _parse(self, source: SourceFile, bucket: int) -> None:
+        self._md = self._md or create_markdown(unsafe_html=self.config.unsafe_html)
+        lesson, found = self._parse_file(source, self._md)
+        self.parsed += 1
+        self.problems.pop(source.relative, None)
+        self.lessons.pop(source.relative, None)
+        if found:
+            self.problems[source.relative] = found
+        if lesson is not None:
+            self.lessons[source.relative] = lesson
+            if not found:
+                self._buckets[bucket][source.relative] = (source.mtime_ns, source.size, lesson)
 
     def _parse_file(self, source: SourceFile, md) -> tuple[Lesson | None, list[Diagnostic]]:
         path = f"content/{source.relative}"
@@ -132,28 +158,42 @@ class Shard:
             return None, [Diagnostic(path, 1, f"cannot read the file: {error.strerror}", code="read")]
         return parse_lesson(path, source.relative, data, md, self.config.heading_kinds)
 
-    def render(self, site: Site, environment_root: Path, version: str, output: StagedOutput) -> list[str]:
+    def render(self, site: Site, environment_root: Path, version: str, output) -> list[str]:
         """Write this shard's pages and their search text; return the search files."""
         renderer = Renderer(self.config, site, self.lessons, create_environment(environment_root), version)
-        # Search files go by cache bucket, so the output does not depend on --jobs.
-        search = {bucket: SearchShardWriter(f"text-{bucket:02}") for bucket in self.sources}
+        self.render_pages(site, renderer, output)
+        scripts = self.search_scripts(site, set(self.sources))
+        for name, script in scripts.items():
+            output.write(name, script)
+        return list(scripts)
+
+    def render_pages(self, site: Site, renderer: Renderer, output, only: set[str] | None = None) -> None:
+        """The pages of this shard's lessons (of those in *only*, when given)."""
         for page in site.pages:
-            lesson = self.lessons.get(page.lesson.content_path)
-            if lesson is not None:
+            path = page.lesson.content_path
+            if path in self.lessons and (only is None or path in only):
                 output.write(page.url + "index.html", renderer.lesson_page(page))
-                search[bucket_of(lesson.content_path)].add(lesson_entries(lesson, page.url))
         for folder in site.folders:
-            lesson = self.lessons.get(folder.index.content_path) if folder.index is not None else None
-            if lesson is not None:
+            path = folder.index.content_path if folder.index is not None else None
+            if path in self.lessons and (only is None or path in only):
                 output.write(folder.url + "index.html", renderer.folder_page(folder))
-                search[bucket_of(lesson.content_path)].add(lesson_entries(lesson, folder.url))
-        written = []
-        for writer in search.values():
+
+    def search_scripts(self, site: Site, buckets: set[int]) -> dict[str, str]:
+        """The search files of *buckets*, one set per cache bucket, so that the output
+        does not depend on --jobs."""
+        writers = {bucket: SearchShardWriter(f"text-{bucket:02}") for bucket in sorted(buckets)}
+        placed = [(page.lesson.content_path, page.url) for page in site.pages]
+        placed += [(f.index.content_path, f.url) for f in site.folders if f.index is not None]
+        for path, url in placed:
+            writer = writers.get(bucket_of(path))
+            lesson = self.lessons.get(path)
+            if writer is not None and lesson is not None:
+                writer.add(lesson_entries(lesson, url))
+        scripts: dict[str, str] = {}
+        for writer in writers.values():
             writer.flush()
-            for name, script in writer.files.items():
-                output.write(name, script)
-                written.append(name)
-        return written
+            scripts.update(writer.files)
+        return scripts
 
     def save_cache(self) -> None:
         for bucket in self._dirty:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.content.site import inside
 from generator.errors import UsageError
 
 MARKER = ".studysite"
@@ -100,6 +101,23 @@ class StagedOutput:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
+class MemoryOutput:
+    """The same interface as :class:`StagedOutput`, into a dict (for the live server)."""
+
+    def __init__(self):
+        self.files: dict[str, bytes] = {}
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        self.files[safe_relative_path(relative)] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def copy(self, relative: str, source: Path) -> None:
+        self.files[safe_relative_path(relative)] = source.read_bytes()
+
+
 def _remove_in_background(path: Path) -> None:
     # Deleting thousands of files takes seconds on some disks, and the new site is
     # already in place: nobody needs to wait for the old one to go.
@@ -140,17 +158,27 @@ def _process_alive(pid: int) -> bool:
 
 
 def static_files(folders: list[Path]) -> dict[str, Path]:
-    """Files to copy to the site root: later folders override earlier ones."""
+    """Files to copy to the site root: later folders override earlier ones. Links that
+    lead out of their static folder are skipped: they are never published."""
     files: dict[str, Path] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
+        real_root = os.path.realpath(folder)
+        visited = {real_root}
         for directory, subdirs, names in os.walk(folder, followlinks=True):
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            kept = []
+            for name in sorted(subdirs):
+                real = os.path.realpath(os.path.join(directory, name))
+                if not name.startswith(".") and inside(real, real_root) and real not in visited:
+                    visited.add(real)
+                    kept.append(name)
+            subdirs[:] = kept
             relative_dir = os.path.relpath(directory, folder)
             for name in sorted(names):
-                if name.startswith(".") or name.endswith("~"):
+                path = os.path.join(directory, name)
+                if name.startswith(".") or name.endswith("~") or not inside(os.path.realpath(path), real_root):
                     continue
                 relative = name if relative_dir == "." else f"{relative_dir}/{name}".replace(os.sep, "/")
-                files[relative] = Path(directory) / name
+                files[relative] = Path(path)
     return files

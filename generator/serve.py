@@ -1,28 +1,423 @@
-"""Preview server: build once, then serve the output folder on this machine."""
+"""``studysite serve``: the site in memory, rebuilt as files change, reloading open pages.
+
+The whole output lives in a dict, built by the same code as ``studysite build`` (so pages
+are byte-identical), and requests are answered from that dict only: nothing on disk
+outside it can be served, whatever a path says. A change to one lesson re-parses that file
+and re-renders its page and search text; a change to titles, order, templates or static
+files re-renders every page from the lessons already in memory. While a rebuild runs,
+requests wait for it. A broken lesson keeps the last good pages and shows its
+``path:line: message`` over every open page until it is fixed.
+"""
 
 from __future__ import annotations
 
-import functools
+import gc
+import json
+import mimetypes
 import sys
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from generator.build import BuildOptions, build
-from generator.errors import UsageError
+from generator.build import (
+    BuildOptions,
+    Shard,
+    _parse_key,
+    _split,
+    _static_collisions,
+    _titles,
+    _write_shared_files,
+    asset_version,
+    load_site_config,
+    make_site,
+)
+from generator.cache import LessonCache, bucket_of
+from generator.config import CONFIG_NAMES, SiteConfig
+from generator.content.site import ContentTree, Site, is_ignored_name, scan_content
+from generator.errors import ContentError, Diagnostic, UsageError
+from generator.output import MemoryOutput, static_files
+from generator.render.environment import create_environment
+from generator.render.pages import Renderer
+from generator.render.search import index_script
+from generator.resources import bundled_dir
+
+LIVE_PATH = "/__studysite/"
+POLL_SECONDS = 25
+
+LIVE_SCRIPT = r"""(function () {
+  "use strict";
+  var script = document.currentScript;
+  var build = Number(script.getAttribute("data-build"));
+  var known = -1;
+  function overlay(errors) {
+    var box = document.getElementById("studysite-errors");
+    if (!errors.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "studysite-errors";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;z-index:2147483647;max-height:60vh;overflow:auto;" +
+        "margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#ffd7d5;border-top:4px solid #ff5f56;" +
+        "font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;box-shadow:0 -6px 24px rgba(0,0,0,.4)";
+      document.body.appendChild(box);
+    }
+    box.textContent = "studysite: the last change has errors; these pages are from the last good build.\n\n" + errors.join("\n");
+  }
+  function poll() {
+    fetch("/__studysite/poll?build=" + build + "&errors=" + known, { cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        if (state.build !== build && !state.errors.length) { location.reload(); return; }
+        known = state.errors_version;
+        overlay(state.errors);
+        poll();
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+"""
+
+
+@dataclass
+class _State:
+    config: SiteConfig
+    tree: ContentTree
+    statics: dict[str, Path]
+    shard: Shard
+    environment: object
+    version: str
+    site: Site | None = None
+    search: dict[str, str] | None = None
+    pending: set[str] | None = None
+    """Lessons edited while the site had errors, whose pages still need rendering."""
+
+
+class LiveSite:
+    """The published files in memory, and the state needed to update them quickly."""
+
+    def __init__(self, site_root: Path, *, drafts: bool = False):
+        self.options = BuildOptions(site_root=site_root, drafts=drafts)
+        self.condition = threading.Condition()
+        self.files: dict[str, bytes] = {}
+        self.build = 0
+        self.errors: list[str] = []
+        self.errors_version = 0
+        self.building = False
+        self.last_seconds = 0.0
+        self._state: _State | None = None
+        self._build_lock = threading.Lock()
+
+    # --- building -----------------------------------------------------------------
+
+    def full_build(self) -> None:
+        self._run(self._build_everything)
+
+    def rebuild(self, changed: set[Path]) -> None:
+        """Bring the site up to date after *changed* paths were written or removed."""
+        self._run(lambda: self._update(changed))
+
+    def _run(self, work) -> None:
+        with self._build_lock:  # one rebuild at a time, whichever watcher asks
+            self._run_alone(work)
+
+    def _run_alone(self, work) -> None:
+        with self.condition:
+            self.building = True
+        started = time.perf_counter()
+        try:
+            files, problems = work()
+        except ContentError as error:  # a broken config file
+            files, problems = None, error.diagnostics
+        errors = [p for p in problems if p.severity == "error"]
+        with self.condition:
+            self.building = False
+            if errors:
+                self.errors = [problem.format() for problem in errors]
+                self.errors_version += 1
+            else:
+                if self.errors:
+                    self.errors = []
+                    self.errors_version += 1
+                if files is not None:
+                    self.files = files
+                    self.build += 1
+            self.last_seconds = time.perf_counter() - started
+            self.condition.notify_all()
+        if self._state is not None:
+            self._state.shard.save_cache()
+
+    def _load(self) -> _State:
+        root = self.options.site_root
+        config = load_site_config(self.options)
+        tree = scan_content(config.content_dir)
+        statics = static_files([bundled_dir("static"), root / "static"])
+        shard = Shard(config, LessonCache(root, _parse_key(config)), _split(tree.sources, 1)[0])
+        shard.parse()
+        return _State(config, tree, statics, shard, create_environment(root), asset_version(statics))
+
+    def _build_everything(self) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
+        self._state = self._load()
+        return self._render_everything(self._state)
+
+    def _check(self, state: _State) -> tuple[Site, list[Diagnostic]]:
+        summaries = [lesson.summary() for lesson in state.shard.lessons.values()]
+        site, problems = make_site(summaries, state.tree, self.options.drafts)
+        return site, state.shard.all_problems() + problems + _static_collisions(site, state.statics)
+
+    def _render_everything(self, state: _State) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
+        site, problems = self._check(state)
+        if any(p.severity == "error" for p in problems):
+            return None, problems
+        output = MemoryOutput()
+        renderer = Renderer(state.config, site, state.shard.lessons, state.environment, state.version)
+        state.shard.render_pages(site, renderer, output)
+        state.search = state.shard.search_scripts(site, set(state.shard.sources))
+        for name, script in state.search.items():
+            output.write(name, script)
+        _write_shared_files(state.config, site, state.statics, self.options.site_root, state.version, output)
+        output.write("search/index.js", index_script(list(state.search), _titles(site)))
+        state.site = site
+        return output.files, problems
+
+    def _update(self, changed: set[Path]) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
+        state = self._state
+        root = self.options.site_root.resolve()
+        kinds = {_kind_of(path, root) for path in changed}
+        if state is None or "config" in kinds:
+            return self._build_everything()
+        everything = state.site is None
+        if "templates" in kinds:
+            state.environment = create_environment(self.options.site_root)
+            everything = True
+        if "static" in kinds:
+            state.statics = static_files([bundled_dir("static"), self.options.site_root / "static"])
+            state.version = asset_version(state.statics)
+            everything = True
+        tree = scan_content(state.config.content_dir)
+        before = {source.relative: source for source in state.tree.sources}
+        after = {source.relative: source for source in tree.sources}
+        edited = [source for relative, source in after.items() if before.get(relative) != source]
+        removed = [relative for relative in before if relative not in after]
+        old_summaries = {
+            source.relative: state.shard.lessons[source.relative].summary()
+            for source in edited
+            if source.relative in state.shard.lessons
+        }
+        state.shard.update(edited, removed)
+        everything = everything or bool(removed) or tree.folders != state.tree.folders or tree.resources != state.tree.resources
+        everything = everything or any(
+            source.relative not in state.shard.lessons
+            or old_summaries.get(source.relative) != state.shard.lessons[source.relative].summary()
+            for source in edited
+        )
+        state.tree = tree
+        paths = (state.pending or set()) | {source.relative for source in edited}
+        if everything:
+            state.pending = None
+            files, problems = self._render_everything(state)
+            if files is None:
+                state.site = None  # render everything once the errors are fixed
+            return files, problems
+        # Titles, order and files are as before: the site tree still holds.
+        problems = state.shard.all_problems()
+        if any(p.severity == "error" for p in problems):
+            state.pending = paths
+            return None, problems
+        state.pending = None
+        if not paths:
+            return None, problems
+        output = MemoryOutput()
+        output.files = dict(self.files)
+        renderer = Renderer(state.config, state.site, state.shard.lessons, state.environment, state.version)
+        state.shard.render_pages(state.site, renderer, output, only=paths)
+        scripts = state.shard.search_scripts(state.site, {bucket_of(path) for path in paths})
+        buckets = {name.rsplit("-", 1)[0] for name in scripts}
+        for name in [name for name in state.search if name.rsplit("-", 1)[0] in buckets]:
+            del state.search[name]
+            del output.files[name]
+        state.search.update(scripts)
+        for name, script in scripts.items():
+            output.write(name, script)
+        output.write("search/index.js", index_script(list(state.search), _titles(state.site)))
+        return output.files, problems
+
+    # --- serving --------------------------------------------------------------------
+
+    def current(self) -> tuple[dict[str, bytes], int]:
+        """The files of the last good build, once no rebuild is running."""
+        with self.condition:
+            self.condition.wait_for(lambda: not self.building)
+            return self.files, self.build
+
+    def wait_for_change(self, build: int, errors_version: int, timeout: float) -> dict:
+        with self.condition:
+            self.condition.wait_for(
+                lambda: not self.building and (self.build != build or self.errors_version != errors_version),
+                timeout=timeout,
+            )
+            return {"build": self.build, "errors": self.errors, "errors_version": self.errors_version}
+
+
+def _kind_of(path: Path, root: Path) -> str:
+    try:
+        relative = path.resolve().relative_to(root)
+    except ValueError:
+        return "other"
+    top = relative.parts[0] if relative.parts else ""
+    if top in ("content", "templates", "static"):
+        return top
+    if len(relative.parts) == 1 and top in CONFIG_NAMES:
+        return "config"
+    return "other"
+
+
+def resolve_request(raw_path: str) -> str | None:
+    """The output file a request path names, or None for anything that could reach
+    outside the site: '..' or '.' segments (plain or percent-encoded), encoded slashes or
+    backslashes, NUL bytes."""
+    path = urlsplit(raw_path).path
+    lowered = path.lower()
+    if "%2f" in lowered or "%5c" in lowered or "%00" in lowered:
+        return None
+    decoded = unquote(path)
+    if not decoded.startswith("/") or "\\" in decoded or "\x00" in decoded:
+        return None
+    segments = decoded[1:].split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return None
+    relative = decoded[1:]
+    if relative == "" or relative.endswith("/"):
+        relative += "index.html"
+    return relative
+
+
+def _watch_filter(change, path: str) -> bool:
+    # Editors' backup, swap and probe files ("4913" is vim's) are not content.
+    name = Path(path).name
+    return not (is_ignored_name(name) or name == "4913" or name.endswith((".part", ".crdownload")))
+
+
+def _make_handler(live: LiveSite):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "studysite"
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+            pass
+
+        def do_HEAD(self) -> None:
+            self._respond(head=True)
+
+        def do_GET(self) -> None:
+            self._respond(head=False)
+
+        def _respond(self, head: bool) -> None:
+            if self.path.startswith(LIVE_PATH):
+                self._live(head)
+                return
+            relative = resolve_request(self.path)
+            files, build = live.current()
+            if relative is not None and relative not in files and relative + "/index.html" in files:
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", urlsplit(self.path).path + "/")
+                self.end_headers()
+                return
+            data = files.get(relative) if relative is not None else None
+            status = HTTPStatus.OK
+            if data is None:
+                status = HTTPStatus.NOT_FOUND
+                relative = "404.html"
+                data = files.get("404.html", b"<!doctype html><title>studysite</title><body></body>")
+            content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+            if content_type == "text/html":
+                data = _inject_live_script(data, build)
+            if content_type.startswith("text/") or content_type in ("application/javascript", "image/svg+xml"):
+                content_type += "; charset=utf-8"
+            self._send(status, content_type, data, head)
+
+        def _live(self, head: bool) -> None:
+            url = urlsplit(self.path)
+            if url.path == LIVE_PATH + "live.js":
+                self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT.encode(), head)
+            elif url.path == LIVE_PATH + "poll":
+                query = parse_qs(url.query)
+                try:
+                    build = int(query.get("build", ["0"])[0])
+                    errors_version = int(query.get("errors", ["-1"])[0])
+                except ValueError:
+                    self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad poll\n", head)
+                    return
+                state = live.wait_for_change(build, errors_version, POLL_SECONDS)
+                self._send(HTTPStatus.OK, "application/json", json.dumps(state).encode(), head)
+            else:
+                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", head)
+
+        def _send(self, status: HTTPStatus, content_type: str, data: bytes, head: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+    return Handler
+
+
+def _inject_live_script(page: bytes, build: int) -> bytes:
+    tag = f'<script src="{LIVE_PATH}live.js" data-build="{build}"></script>'.encode()
+    position = page.rfind(b"</body>")
+    return page[:position] + tag + page[position:] if position >= 0 else page + tag
+
+
+def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool) -> None:
+    import watchfiles
+
+    for changes in watchfiles.watch(
+        *paths,
+        watch_filter=_watch_filter,
+        debounce=400,
+        step=30,
+        stop_event=stop,
+        recursive=recursive,
+        raise_interrupt=False,
+    ):
+        live.rebuild({Path(path) for _, path in changes})
+        report = f"rebuilt in {live.last_seconds * 1000:.0f} ms" if not live.errors else "\n".join(live.errors)
+        print(f"studysite: {report}", file=sys.stderr)
 
 
 def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
-    options = BuildOptions(site_root=site, drafts=drafts)
-    build(options)
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(options.output))
+    live = LiveSite(site, drafts=drafts)
+    live.full_build()
+    if not live.files and live.errors:
+        print("\n".join(live.errors), file=sys.stderr)
+    # A long-running process: collect cycles as usual, but not the objects built so far.
+    gc.freeze()
     try:
-        server = ThreadingHTTPServer((bind, port), handler)
+        server = ThreadingHTTPServer((bind, port), _make_handler(live))
     except OSError as error:
-        raise UsageError(f"cannot listen on {bind}:{port}: {error.strerror}") from None
-    print(f"studysite: serving {options.output} at http://{bind}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
-    with server:
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+        raise UsageError(f"cannot listen on {bind}:{port}: {error.strerror} (is another server using it? try --port)") from None
+    server.daemon_threads = True
+    stop = threading.Event()
+    folders = [str(site / name) for name in ("content", "templates", "static") if (site / name).is_dir()]
+    # The site folder itself only for its config file: not recursively (it may hold .venv/).
+    for paths, recursive in ((folders, True), ([str(site)], False)):
+        threading.Thread(target=_watch, args=(live, stop, paths, recursive), daemon=True).start()
+    host = f"[{bind}]" if ":" in bind else bind
+    print(f"studysite: serving {site} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        print("\nstudysite: stopped", file=sys.stderr)
+    finally:
+        stop.set()
+        server.server_close()
     return 0

@@ -21,6 +21,11 @@ RESERVED_ROOT_NAMES = frozenset({"assets", "search", "sitemap.xml", "404.html", 
 _IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
 
 
+def inside(path: str, root: str) -> bool:
+    """Whether the real path *path* is *root* or lies below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def is_ignored_name(name: str) -> bool:
     """Hidden files and editors' temporary files are never content."""
     return (
@@ -52,6 +57,8 @@ def scan_content(content_dir: Path) -> ContentTree:
     files: list[SourceFile] = []
     folders: list[str] = []
     resources: list[SourceFile] = []
+    real_root = os.path.realpath(content_dir)
+    visited = {real_root}
 
     def walk(directory: Path, prefix: str) -> None:
         with os.scandir(directory) as entries:
@@ -59,7 +66,13 @@ def scan_content(content_dir: Path) -> ContentTree:
                 if is_ignored_name(entry.name):
                     continue
                 relative = prefix + entry.name
+                if entry.is_symlink() and not inside(os.path.realpath(entry.path), real_root):
+                    continue  # a link out of the content folder is never published
                 if entry.is_dir():
+                    real = os.path.realpath(entry.path)
+                    if real in visited:
+                        continue  # a link back into the tree
+                    visited.add(real)
                     folders.append(relative)
                     walk(Path(entry.path), relative + "/")
                 elif entry.is_file():

@@ -1,0 +1,242 @@
+"""The live server: the same bytes as a build, quick incremental rebuilds, errors shown
+while the last good pages stay, and no file outside the site ever served."""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from generator.serve import LiveSite, resolve_request
+from helpers import REPO, run_cli, tree_snapshot, write_site
+
+LESSON = '+++\ntitle = "{title}"\nweight = {weight}\n+++\n## 說明知識\n{body}\n\n## 知識測驗\n1. 問？\n答案：答。\n'
+
+
+def lesson(title: str, weight: int = 1, body: str = "內容。") -> str:
+    return LESSON.format(title=title, weight=weight, body=body)
+
+
+def site_files(count: int = 6) -> dict[str, str]:
+    files = {f"content/part{n % 2}/l{n}.md": lesson(f"L{n}", n + 1) for n in range(count)}
+    files["content/part0/_index.md"] = '+++\ntitle = "Part zero"\n+++\n介紹。\n'
+    files["static/robots.txt"] = "User-agent: *\n"
+    return files
+
+
+def built(site: Path, tmp_path: Path, name: str = "public") -> dict[str, bytes]:
+    out = tmp_path / name
+    assert run_cli("build", site, "-o", out).code == 0
+    snapshot = tree_snapshot(out)
+    snapshot.pop(".studysite")
+    return snapshot
+
+
+def test_served_files_are_byte_identical_to_a_build(tmp_path):
+    for site in (write_site(tmp_path / "site", site_files()), REPO):
+        live = LiveSite(site)
+        live.full_build()
+        assert live.errors == []
+        assert live.files == built(site, tmp_path, f"out-{site.name}")
+
+
+def test_editing_a_lesson_rebuilds_just_that_and_matches_a_fresh_build(tmp_path):
+    site = write_site(tmp_path / "site", site_files())
+    live = LiveSite(site)
+    live.full_build()
+    before = dict(live.files)
+    path = site / "content/part1/l3.md"
+    path.write_text(lesson("L3", 4, "改過的內容。"), encoding="utf-8")
+    live.rebuild({path})
+    assert live.build == 2
+    changed = {name for name in live.files if live.files[name] != before.get(name)}
+    assert changed and all(name == "part1/l3/index.html" or name.startswith("search/") for name in changed)
+    assert "改過的內容" in live.files["part1/l3/index.html"].decode()
+    assert live.files == built(site, tmp_path)
+
+
+def test_renaming_or_adding_lessons_updates_every_listing(tmp_path):
+    site = write_site(tmp_path / "site", site_files())
+    live = LiveSite(site)
+    live.full_build()
+    (site / "content/part0/l2.md").write_text(lesson("Renamed", 3), encoding="utf-8")
+    (site / "content/part0/new.md").write_text(lesson("New", 9), encoding="utf-8")
+    (site / "content/part1/l5.md").unlink()
+    live.rebuild({site / "content/part0/l2.md", site / "content/part0/new.md", site / "content/part1/l5.md"})
+    assert "part1/l5/index.html" not in live.files
+    assert "Renamed" in live.files["index.html"].decode() and "New" in live.files["part0/l0/index.html"].decode()
+    assert live.files == built(site, tmp_path)
+
+
+def test_a_broken_lesson_keeps_the_last_good_pages_until_fixed(tmp_path):
+    site = write_site(tmp_path / "site", site_files())
+    live = LiveSite(site)
+    live.full_build()
+    good = dict(live.files)
+    broken = site / "content/part0/l0.md"
+    broken.write_text(lesson("L0", 1, "{{< youtube x >}}"), encoding="utf-8")
+    live.rebuild({broken})
+    assert live.errors == ["content/part0/l0.md:6: error: unknown shortcode 'youtube' (known: ask_chatgpt, loss_curve, training_curve)"]
+    assert live.files == good and live.build == 1
+    # Edits elsewhere while broken are not lost once the error is fixed.
+    other = site / "content/part1/l1.md"
+    other.write_text(lesson("L1", 2, "別處的修改。"), encoding="utf-8")
+    live.rebuild({other})
+    assert live.errors and live.files == good
+    broken.write_text(lesson("L0", 1, "修好了。"), encoding="utf-8")
+    live.rebuild({broken})
+    assert live.errors == [] and live.build == 2
+    assert "別處的修改" in live.files["part1/l1/index.html"].decode()
+    assert live.files == built(site, tmp_path)
+
+
+def test_template_and_static_changes_rebuild_everything(tmp_path):
+    site = write_site(tmp_path / "site", site_files())
+    live = LiveSite(site)
+    live.full_build()
+    write_site(site, {"templates/404.html": '{% extends "base.html" %}{% block main %}不見了{% endblock %}', "static/extra.txt": "x"})
+    live.rebuild({site / "templates/404.html", site / "static/extra.txt"})
+    assert "不見了" in live.files["404.html"].decode() and live.files["extra.txt"] == b"x"
+    assert live.files == built(site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/a/./b", "/a%5c..%5cb", "/x%00.html", "/a\\..\\b"],
+)
+def test_request_paths_that_could_leave_the_site_are_refused(path):
+    assert resolve_request(path) is None
+
+
+def test_request_paths_map_to_output_files():
+    assert resolve_request("/") == "index.html"
+    assert resolve_request("/%E6%A9%9F/loss/?q=1#x") == "機/loss/index.html"
+    assert resolve_request("/assets/site.css") == "assets/site.css"
+
+
+# --- The real server, in its own process --------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, site: Path, port: int):
+        self.port = port
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", str(site), "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.get("/")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if self.process.poll() is not None:
+                    raise AssertionError(self.process.stderr.read())
+                time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def raw_get(self, path: str) -> int:
+        """Send the path exactly as written (urllib would normalise '..')."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as connection:
+            connection.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode("latin-1"))
+            head = connection.recv(100).decode("latin-1")
+        return int(head.split()[1])
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            _, err = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        return self.process.returncode, err
+
+
+@pytest.fixture
+def server(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    site = write_site(tmp_path / "site", site_files())
+    os.symlink(secret, site / "static" / "leak.txt")
+    os.symlink(tmp_path, site / "static" / "up")
+    running = Server(site, free_port())
+    yield running, site
+    if running.process.poll() is None:
+        running.process.kill()
+
+
+def test_serves_pages_with_the_reload_script_and_never_writes_public(server):
+    running, site = server
+    status, body = running.get("/part0/l0/")
+    assert status == 200
+    assert body.count(b'<script src="/__studysite/live.js"') == 1
+    status, body = running.get("/robots.txt")
+    assert (status, body) == (200, b"User-agent: *\n")
+    assert running.get("/part0/l0")[0] == 200  # redirected to the folder URL
+    status, body = running.get("/no/such/page/")
+    assert status == 404 and "找不到頁面".encode() in body
+    assert not (site / "public").exists()
+
+
+def test_traversal_and_symlinks_out_of_the_site_get_404(server):
+    running, _ = server
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/leak.txt", "/up/secret.txt", "/../../../../etc/passwd"):
+        assert running.raw_get(path) == 404, path
+        status, body = running.get(path.replace("..", "%2e%2e"))
+        assert status == 404 and b"TOP SECRET" not in body
+
+
+def test_reload_is_signalled_after_an_edit(server):
+    running, site = server
+    status, body = running.get("/__studysite/poll?build=0&errors=-1")
+    state = json.loads(body)
+    started = time.monotonic()
+    (site / "content/part0/l0.md").write_text(lesson("L0", 1, "剛剛存檔。"), encoding="utf-8")
+    _, body = running.get(f"/__studysite/poll?build={state['build']}&errors={state['errors_version']}")
+    assert time.monotonic() - started < 5
+    assert "剛剛存檔".encode() in running.get("/part0/l0/")[1]
+
+
+def test_ctrl_c_stops_cleanly(server):
+    running, _ = server
+    code, err = running.stop()
+    assert code == 0
+    assert "Traceback" not in err and "stopped" in err
+
+
+def test_a_port_in_use_is_one_clear_line(tmp_path):
+    site = write_site(tmp_path / "site", site_files())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "serve", str(site), "--port", str(port)],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.match(rf"studysite: error: cannot listen on 127\.0\.0\.1:{port}: .*--port", lines[0])
