@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.stamp-runtime
 TEST_STAMP := $(VENV)/.stamp-test
 SYSTEM_STAMP := $(VENV)/.stamp-system
+NODE_STAMP := tests/browser/node_modules/.stamp
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
 .PHONY: build serve test bench clean
@@ -15,7 +16,7 @@ build: $(RUNTIME_STAMP)
 serve: $(RUNTIME_STAMP)
 	$(BIN)/studysite serve .
 
-test: $(TEST_STAMP) $(SYSTEM_STAMP)
+test: $(TEST_STAMP) $(SYSTEM_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)
@@ -38,4 +39,9 @@ $(TEST_STAMP): $(RUNTIME_STAMP)
 
 $(SYSTEM_STAMP): tests/system-deps.sh | $(BIN)/python
 	tests/system-deps.sh
+	touch $@
+
+# axe-core, pinned in tests/browser/package-lock.json, for the accessibility scan.
+$(NODE_STAMP): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@

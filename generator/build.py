@@ -21,13 +21,15 @@ from typing import Protocol
 
 from generator import __version__
 from generator.cache import BUCKETS, BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
-from generator.config import SiteConfig, load_config
+from generator.config import SiteConfig, load_config, normalize_language
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
 from generator.content.site import ContentTree, Site, SourceFile, build_site, scan_content
+from generator.enrich import enrich
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
-from generator.render.environment import create_environment, template_dirs
+from generator.plots import PlotCache, render_figures
+from generator.render.environment import create_environment, plot_path, template_dirs
 from generator.render.pages import Renderer
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
 from generator.resources import bundled_dir
@@ -50,6 +52,8 @@ class BuildOptions:
 class BuildResult:
     files: int = 0
     """Files written (0 when nothing had changed)."""
+    drawn: int = 0
+    """Plots drawn anew (the others came from the plot cache)."""
     parsed: int = 0
     """Lessons parsed anew (the others came from the cache)."""
     seconds: float = 0.0
@@ -156,7 +160,10 @@ class Shard:
             data = (self.config.content_dir / source.relative).read_bytes()
         except OSError as error:
             return None, [Diagnostic(path, 1, f"cannot read the file: {error.strerror}", code="read")]
-        return parse_lesson(path, source.relative, data, md, self.config.heading_kinds)
+        lesson, problems = parse_lesson(path, source.relative, data, md, self.config.heading_kinds)
+        if lesson is not None:
+            problems += enrich(lesson, normalize_language(lesson.lang) or self.config.language)
+        return lesson, problems
 
     def render(self, site: Site, environment_root: Path, version: str, output) -> list[str]:
         """Write this shard's pages and their search text; return the search files."""
@@ -291,6 +298,7 @@ def _build(options: BuildOptions) -> BuildResult:
         output = StagedOutput(output_dir)
         try:
             runner.start_render(summaries, tree, options, version, output)
+            drawn = write_figures(site, options.site_root, options.jobs, output)
             _write_shared_files(config, site, statics, options.site_root, version, output)
             search_files = runner.finish_render()
             output.write("search/index.js", index_script(search_files, _titles(site)))
@@ -304,10 +312,28 @@ def _build(options: BuildOptions) -> BuildResult:
         runner.close()
     return BuildResult(
         files=output.count + runner.written,
+        drawn=drawn,
         parsed=sum(shard.parsed for shard in shards) + runner.parsed_elsewhere,
         seconds=time.perf_counter() - started,
         warnings=[p for p in problems if p.severity != "error"],
     )
+
+
+def site_figures(site: Site) -> list:
+    """Every plot image the published pages show, in page order."""
+    lessons = [page.lesson for page in site.pages] + [f.index for f in site.folders if f.index is not None]
+    return [spec for lesson in lessons for spec in lesson.figures]
+
+
+def write_figures(site: Site, site_root: Path, jobs: int, output) -> int:
+    """Draw (or take from the plot cache) every figure of the site; return how many were drawn."""
+    specs = site_figures(site)
+    if not specs:
+        return 0  # matplotlib is never imported for a site without plots
+    svgs, drawn = render_figures(specs, PlotCache(site_root), jobs)
+    for spec, svg in svgs.items():
+        output.write(plot_path(spec), svg)
+    return drawn
 
 
 def _write_shared_files(

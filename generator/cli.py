@@ -199,6 +199,6 @@ def _build(arguments: argparse.Namespace) -> int:
     else:
         print(
             f"studysite: wrote {result.files} files to {out} in {result.seconds * 1000:.0f} ms "
-            f"({result.parsed} lessons parsed, the rest from the cache)"
+            f"({result.parsed} lessons parsed, {result.drawn} plots drawn; the rest from the cache)"
         )
     return 0

@@ -34,13 +34,15 @@ from generator.build import (
     asset_version,
     load_site_config,
     make_site,
+    write_figures,
 )
 from generator.cache import LessonCache, bucket_of
 from generator.config import CONFIG_NAMES, SiteConfig
 from generator.content.site import ContentTree, Site, is_ignored_name, scan_content
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import MemoryOutput, static_files
-from generator.render.environment import create_environment
+from generator.plots import PlotCache, render_figures
+from generator.render.environment import create_environment, plot_path
 from generator.render.pages import Renderer
 from generator.render.search import index_script
 from generator.resources import bundled_dir
@@ -179,6 +181,7 @@ class LiveSite:
         state.search = state.shard.search_scripts(site, set(state.shard.sources))
         for name, script in state.search.items():
             output.write(name, script)
+        write_figures(site, self.options.site_root, 1, output)
         _write_shared_files(state.config, site, state.statics, self.options.site_root, state.version, output)
         output.write("search/index.js", index_script(list(state.search), _titles(site)))
         state.site = site
@@ -244,7 +247,23 @@ class LiveSite:
         for name, script in scripts.items():
             output.write(name, script)
         output.write("search/index.js", index_script(list(state.search), _titles(state.site)))
+        self._update_figures(state, output)
         return output.files, problems
+
+    def _update_figures(self, state: _State, output: MemoryOutput) -> None:
+        """Draw the figures edited lessons now need, and drop those no page shows any more."""
+        published = [page.lesson for page in state.site.pages]
+        published += [folder.index for folder in state.site.folders if folder.index is not None]
+        current = [state.shard.lessons[summary.content_path].summary() for summary in published]
+        specs = [spec for summary in current for spec in summary.figures]
+        needed = {plot_path(spec) for spec in specs}
+        for name in [name for name in output.files if name.startswith("assets/plots/") and name not in needed]:
+            del output.files[name]
+        missing = [spec for spec in specs if plot_path(spec) not in output.files]
+        if missing:
+            svgs, _ = render_figures(missing, PlotCache(self.options.site_root))
+            for spec, svg in svgs.items():
+                output.write(plot_path(spec), svg)
 
     # --- serving --------------------------------------------------------------------
 

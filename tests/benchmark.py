@@ -1,48 +1,70 @@
 """The benchmark behind BENCHMARKS.md (`make bench`).
 
-Generates synthetic sites of N lessons from the bundled lessons (fixed seed; nested
-folders: 5 subjects, chapters of 25 lessons), builds each with the real command in a fresh
-process, cold (no output, no cache) and warm (nothing changed), and prints wall time,
-pages per second, peak memory and the size of one lesson page at each N. A bare
-markdown-it + Jinja2 loop over the same files is timed as the floor to compare with.
+Generates synthetic sites of N lessons (fixed seed; nested folders: 5 subjects, chapters
+of 25 lessons) from the bundled lessons — or, with ``--source corpus``, from the test
+corpus in ../shared — and measures, each build in a fresh process:
 
-    python tests/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--keep DIR]
+* cold builds (no output, no cache) with one process and with ``--jobs 2``: wall time,
+  pages per second, peak memory;
+* a warm build with nothing changed;
+* the size of one lesson page at each N;
+* a bare markdown-it + Jinja2 loop over the same files (the floor to compare with), and
+  Hugo building the same files when ``hugo`` is installed;
+* the live server: one lesson edited in the served N = 1,000 site, rebuild time in
+  process, and from the file being saved to the reload being signalled (watcher included);
+* plots: milliseconds per distinct figure, and how many figures a site draws cold and warm;
+* the numpy losses: value plus gradient on 10^6 elements, and the ratio to PyTorch when
+  it is installed.
+
+    python tests/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--source bundled|corpus]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
 SEED = 20261123
 SUBJECTS = ["機器學習 Machine Learning", "深度學習 (Deep Learning)", "統計 Statistics", "最佳化 Optimization", "資料科學"]
 LESSONS_PER_CHAPTER = 25
-PROBE_LESSON = "content/機器學習 Machine Learning/Chapter 001/Lesson 00000.md"
+PROBE_PAGE = "機器學習-machine-learning/chapter-001/lesson-00000/index.html"
 """The page whose size is compared across N (the first lesson of the first chapter)."""
 
+_FRONT_MATTER = re.compile(r"\A(\+\+\+\n.*?\n\+\+\+\n|---\n.*?\n---\n)", re.S)
+_TITLE = re.compile(r'(?m)^title\s*[=:]\s*"?(.*?)"?\s*$')
 
-def bundled_lessons() -> list[str]:
-    texts = []
-    for path in sorted((REPO / "content").rglob("*.md")):
+
+def source_lessons(source: str) -> list[tuple[str, str]]:
+    """(title, body) of each lesson the synthetic sites are made of."""
+    paths = sorted((REPO / "content").rglob("*.md")) if source == "bundled" else sorted(CORPUS.glob("0*.md"))
+    lessons = []
+    for path in paths:
         text = path.read_text(encoding="utf-8")
-        if "## " in text:  # lessons, not folder introductions
-            texts.append(text)
-    return texts
+        if "## " not in text:
+            continue  # folder introductions, not lessons
+        front = _FRONT_MATTER.match(text)
+        title = _TITLE.search(front.group(1)) if front else None
+        lessons.append((title.group(1) if title else path.stem, text[front.end() :] if front else text))
+    return lessons
 
 
-def generate_site(root: Path, count: int, seed: int = SEED) -> Path:
+def generate_site(root: Path, count: int, source: str = "bundled", seed: int = SEED) -> Path:
     rng = random.Random(seed)
-    sources = bundled_lessons()
+    lessons = source_lessons(source)
     content = root / "content"
     for subject_index, subject in enumerate(SUBJECTS):
         folder = content / subject
@@ -55,37 +77,32 @@ def generate_site(root: Path, count: int, seed: int = SEED) -> Path:
         if not folder.exists():
             folder.mkdir()
             (folder / "_index.md").write_text(f'+++\ntitle = "第 {chapter} 章"\nweight = {chapter}\n+++\n', encoding="utf-8")
-        text = rng.choice(sources) if number else sources[0]
-        text = re.sub(r'(?m)^title = "(.*)"$', lambda m: f'title = "{m.group(1)} #{number}"', text, count=1)
-        text = re.sub(r"(?m)^weight = .*$", f"weight = {number // len(SUBJECTS) % LESSONS_PER_CHAPTER + 1}", text, count=1)
-        (folder / f"Lesson {number:05}.md").write_text(text, encoding="utf-8")
+        title, body = rng.choice(lessons) if number else lessons[0]
+        weight = number // len(SUBJECTS) % LESSONS_PER_CHAPTER + 1
+        title = f"{title} #{number}".replace('"', "'")
+        (folder / f"Lesson {number:05}.md").write_text(f'+++\ntitle = "{title}"\nweight = {weight}\n+++\n{body}', encoding="utf-8")
     return root
 
 
-def run_build(site: Path, *extra: str) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (KiB) of one `studysite build` process."""
-    command = [sys.executable, "-m", "generator", "build", str(site), *extra]
+def run_build(site: Path, out: Path, *extra: str) -> tuple[float, int, str]:
+    """Wall seconds, peak resident memory (KiB) and output of one `studysite build` process."""
+    command = [sys.executable, "-m", "generator", "build", str(site), "-o", str(out), *extra]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    stderr = process.stderr.read().decode()
+    stdout, stderr = process.stdout.read().decode(), process.stderr.read().decode()
+    process.stdout.close()
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed:\n{stderr}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, stdout
 
 
-def clear_outputs(site: Path) -> None:
-    shutil.rmtree(site / "public", ignore_errors=True)
-    shutil.rmtree(site / ".studysite", ignore_errors=True)
-
-
-def bare_loop_seconds(site: Path) -> float:
+def bare_loop_seconds(site: Path, out: Path) -> float:
     """The floor: parse and render every file with markdown-it and one Jinja2 template."""
     code = r"""
-import sys, time, pathlib
-started = time.perf_counter()
+import sys, pathlib
 from markdown_it import MarkdownIt
 import jinja2
 site = pathlib.Path(sys.argv[1]); out = pathlib.Path(sys.argv[2])
@@ -93,66 +110,156 @@ md = MarkdownIt("commonmark").enable("table")
 template = jinja2.Environment(autoescape=True).from_string(
     "<!doctype html><html><head><title>{{ title }}</title></head><body><main>{{ body|safe }}</main></body></html>")
 for index, path in enumerate(sorted(site.joinpath("content").rglob("*.md"))):
-    text = path.read_text(encoding="utf-8")
-    body = text.split("+++", 2)[2]
+    body = path.read_text(encoding="utf-8").split("+++", 2)[2]
     folder = out / str(index); folder.mkdir(parents=True)
     (folder / "index.html").write_text(template.render(title=path.stem, body=md.render(body)), encoding="utf-8")
-print(time.perf_counter() - started)
 """
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code, str(site), out], check=True, capture_output=True)
-        return time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(site), str(out)], check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
-def measure(count: int, repeat: int, keep: Path | None) -> dict:
-    base = keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
-    site = base / f"site-{count}"
-    if site.exists():
-        shutil.rmtree(site)
-    generate_site(site, count)
+def hugo_seconds(site: Path, out: Path) -> float | None:
+    """Hugo building the same content with minimal layouts (None without hugo)."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return None
+    layouts = out.parent / f"{out.name}-layouts"
+    (layouts / "_default").mkdir(parents=True, exist_ok=True)
+    (layouts / "shortcodes").mkdir(exist_ok=True)
+    (layouts / "shortcodes" / "ask_chatgpt.html").write_text('<blockquote class="ask-chatgpt">{{ .Inner }}</blockquote>')
+    (layouts / "_default" / "baseof.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body>{{ block \"main\" . }}{{ end }}</body></html>"
+    )
+    (layouts / "_default" / "single.html").write_text('{{ define "main" }}<main>{{ .Content }}</main>{{ end }}')
+    (layouts / "_default" / "list.html").write_text(
+        '{{ define "main" }}<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}'
+    )
+    config = out.parent / f"{out.name}-hugo.toml"
+    config.write_text('baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS"]\n')
+    command = [hugo, "--quiet", "-s", str(site), "--config", str(config), "--layoutDir", str(layouts), "-d", str(out)]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def median_of(repeat: int, run) -> float:
+    return statistics.median(run(k) for k in range(repeat))
+
+
+def measure_site(count: int, repeat: int, source: str, work: Path) -> dict:
+    site = work / f"site-{source}-{count}"
+    generate_site(site, count, source)
     pages = count + sum(1 for _ in (site / "content").rglob("_index.md")) + 1
     row: dict = {"n": count, "pages": pages}
+    outs = work / f"outs-{count}"
+    outs.mkdir()
     for label, extra in (("cold", ["--jobs", "1"]), ("cold_jobs2", ["--jobs", "2"])):
         times, memory = [], []
-        for _ in range(repeat):
-            clear_outputs(site)
-            seconds, peak = run_build(site, *extra)
+        for k in range(repeat):
+            shutil.rmtree(site / ".studysite", ignore_errors=True)
+            # A fresh folder each time: deleting thousands of files first would be measured too.
+            seconds, peak, _ = run_build(site, outs / f"{label}-{k}")
             times.append(seconds)
             memory.append(peak)
         row[label] = statistics.median(times)
         row[label + "_mem"] = max(memory)
-    times = []
-    for _ in range(repeat):
-        seconds, _ = run_build(site, "--jobs", "1")
-        times.append(seconds)
-    row["warm"] = statistics.median(times)
-    probe = site / "public" / "機器學習-machine-learning" / "chapter-001" / "lesson-00000" / "index.html"
-    row["page_bytes"] = probe.stat().st_size
-    row["bare"] = statistics.median(bare_loop_seconds(site) for _ in range(repeat))
-    if keep is None:
-        shutil.rmtree(base)
+    warm_out = outs / f"cold_jobs2-{repeat - 1}"  # the last build: its inputs and output are unchanged
+    row["warm"] = median_of(repeat, lambda k: run_build(site, warm_out)[0])
+    row["page_bytes"] = (warm_out / PROBE_PAGE).stat().st_size
+    row["bare"] = median_of(repeat, lambda k: bare_loop_seconds(site, outs / f"bare-{k}"))
+    hugo = [hugo_seconds(site, outs / f"hugo-{k}") for k in range(repeat)]
+    row["hugo"] = statistics.median(hugo) if None not in hugo else None
+    row["site"] = site
     return row
+
+
+def measure_live(site: Path, repeat: int) -> dict:
+    """One lesson edited in a served site: the rebuild in process, and end to end."""
+    sys.path.insert(0, str(REPO))
+    from generator.serve import LiveSite
+
+    lesson = site / "content" / SUBJECTS[2] / "Chapter 002" / f"Lesson {2 + 5 * 25:05}.md"
+    original = lesson.read_text(encoding="utf-8")
+    live = LiveSite(site)
+    live.full_build()
+    times = []
+    for k in range(repeat + 2):
+        lesson.write_text(original + f"\n編輯 {k}。\n", encoding="utf-8")
+        live.rebuild({lesson})
+        times.append(live.last_seconds)
+    in_process = statistics.median(times)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", str(site), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/__studysite/poll"
+    try:
+        for _ in range(300):
+            try:
+                state = json.load(urllib.request.urlopen(f"{base}?build=-1&errors=-1", timeout=60))
+                break
+            except OSError:
+                time.sleep(0.1)
+        end_to_end = []
+        for k in range(repeat + 2):
+            time.sleep(0.5)  # let the watcher settle
+            started = time.perf_counter()
+            lesson.write_text(original + f"\n再編輯 {k}。\n", encoding="utf-8")
+            state = json.load(urllib.request.urlopen(f"{base}?build={state['build']}&errors={state['errors_version']}", timeout=60))
+            end_to_end.append(time.perf_counter() - started)
+    finally:
+        server.terminate()
+        server.wait()
+        lesson.write_text(original, encoding="utf-8")
+    return {"rebuild": in_process, "saved_to_reload": statistics.median(end_to_end)}
+
+
+def measure_losses() -> list[dict]:
+    sys.path.insert(0, str(REPO))
+    from generator.core.bench import time_losses
+
+    return time_losses()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="generate the sites here and keep them")
+    parser.add_argument("--source", choices=("bundled", "corpus"), default="bundled")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     arguments = parser.parse_args()
-    rows = [measure(n, arguments.repeat, arguments.keep) for n in arguments.sizes]
-    print(f"{'N':>6} {'pages':>6} {'cold 1 job':>11} {'pages/s':>8} {'peak MiB':>9} {'cold 2 jobs':>12} "
-          f"{'warm':>7} {'bare loop':>10} {'page KiB':>9}")
-    for row in rows:
-        print(
-            f"{row['n']:>6} {row['pages']:>6} {row['cold']:>10.2f}s {row['pages'] / row['cold']:>8.0f} "
-            f"{row['cold_mem'] / 1024:>9.0f} {row['cold_jobs2']:>11.2f}s {row['warm']:>6.2f}s "
-            f"{row['bare']:>9.2f}s {row['page_bytes'] / 1024:>9.1f}"
-        )
-    smallest = rows[0]["page_bytes"]
-    for row in rows[1:]:
-        print(f"page size at N={row['n']} is {row['page_bytes'] / smallest:.3f}x the size at N={rows[0]['n']}")
+    work = arguments.keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = [measure_site(n, arguments.repeat, arguments.source, work) for n in arguments.sizes]
+        print(f"Sites generated from the {arguments.source} lessons; medians of {arguments.repeat} runs.\n")
+        print(f"{'N':>6} {'pages':>6} {'cold 1 job':>11} {'pages/s':>8} {'peak MiB':>9} {'cold 2 jobs':>12} "
+              f"{'warm':>7} {'bare loop':>10} {'hugo':>7} {'page KiB':>9}")
+        for row in rows:
+            hugo = f"{row['hugo']:>6.2f}s" if row["hugo"] is not None else f"{'-':>7}"
+            print(
+                f"{row['n']:>6} {row['pages']:>6} {row['cold']:>10.2f}s {row['pages'] / row['cold']:>8.0f} "
+                f"{row['cold_mem'] / 1024:>9.0f} {row['cold_jobs2']:>11.2f}s {row['warm']:>6.2f}s "
+                f"{row['bare']:>9.2f}s {hugo} {row['page_bytes'] / 1024:>9.1f}"
+            )
+        for row in rows[1:]:
+            print(f"page size at N={row['n']} is {row['page_bytes'] / rows[0]['page_bytes']:.3f}x the size at N={rows[0]['n']}")
+        live_row = next((row for row in rows if row["n"] == 1000), rows[-1])
+        live = measure_live(live_row["site"], arguments.repeat)
+        print(f"\nserve, N={live_row['n']}: one lesson edited: rebuilt in {live['rebuild'] * 1000:.0f} ms; "
+              f"saved → reload signalled in {live['saved_to_reload'] * 1000:.0f} ms (watcher included)")
+        print("\nlosses, value + gradient on 10^6 float64 elements:")
+        for loss in measure_losses():
+            torch = f", torch {loss['torch_seconds'] * 1000:.1f} ms, ratio {loss['ratio']:.2f}" if loss.get("ratio") else ", torch not installed"
+            print(f"  {loss['name']:<16} {loss['seconds'] * 1000:.1f} ms{torch}")
+    finally:
+        if arguments.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

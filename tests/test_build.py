@@ -112,7 +112,8 @@ def test_lesson_page_structure_and_hooks(make_site):
     assert len(document.find(cls="warmup").find_all("input", type="checkbox")) == 2
     qas = document.find_all(cls="qa")
     assert [q.find(cls="question").text() for q in qas] == ["問一？", "問二？"]
-    assert [q.find("details").text() for q in qas] == ["顯示答案答一\n", "顯示答案答二\n"]
+    assert [q.find("details").find(cls="answer-text").text() for q in qas] == ["答一\n", "答二\n"]
+    assert [q.find("summary").text() for q in qas] == ["顯示答案收起答案"] * 2
     assert all(q.find("button", data_mark="right") and q.find("button", data_mark="wrong") for q in qas)
     assert document.find("math") is not None
     prompt = sections[3].find(cls="ask-chatgpt").find("a", data_ask=True).attrs["href"]

@@ -89,6 +89,9 @@ class LessonSummary:
     tests: int
     warmups: int
     has_title: bool
+    figures: tuple = field(default=(), compare=False)
+    """The plot images the lesson's page shows (enrichment's FigureSpecs): known to the
+    build, which draws them, but no concern of other pages."""
 
 
 @dataclass
@@ -140,6 +143,13 @@ class Lesson:
             len(self.questions("test")),
             len(self.questions("preview")),
             self.meta.title is not None,
+            tuple(
+                spec
+                for section in self.sections
+                for part in section.parts
+                if part.type == "figure"
+                for spec in part.figure.specs
+            ),
         )
 
 

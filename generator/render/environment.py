@@ -35,8 +35,9 @@ def create_environment(site_root: Path) -> Environment:
     )
     environment.filters["chatgpt_url"] = lambda prompt: CHATGPT_URL + quote(prompt, safe="")
     environment.filters["plot_path"] = plot_path
+    environment.filters["plot_number"] = lambda value: f"{value:g}"
     environment.filters["plot_variants"] = lambda variants, root: json.dumps(
-        [[value, root + plot_path(spec)] for value, spec in variants], ensure_ascii=False
+        [[f"{value:g}", root + plot_path(spec)] for value, spec in variants], ensure_ascii=False
     )
     return environment
 

@@ -125,6 +125,7 @@
           qa.querySelector("details").open = true;
           save();
           showScore();
+          showProgress();
         });
       });
     });
@@ -200,6 +201,23 @@
       output.textContent = String(variant[0]);
     });
   });
+
+  /* --- Wide formulas, code and tables scroll sideways: let the keyboard scroll them too --- */
+  function focusableScrollers() {
+    all(".math.display, pre, table").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("toggle", focusableScrollers, true);
 
   /* --- Printing: answers shown ------------------------------------------------ */
   var closedForPrint = [];

@@ -1,0 +1,645 @@
+"""Plots in lessons: the ``loss_curve`` and ``training_curve`` shortcodes, and automatic figures.
+
+:func:`enrich` turns each plot shortcode of a parsed lesson into a ``figure`` part and,
+when a lesson names known losses in its text, adds figures of them to its explanation
+section. It describes figures (:class:`generator.plots.FigureSpec`); drawing happens later,
+once per distinct figure, in :mod:`generator.plots`. Nothing here imports matplotlib or
+touches files.
+
+``loss_curve``: curves of losses against one axis
+-------------------------------------------------
+
+``{{< loss_curve losses="mse, mae, huber(delta=1)" x="residual" range="-3, 3" gradient="true" >}}``
+
+``losses`` (required)
+    Comma-separated losses, each a name or alias (any case, in English, Traditional or
+    Simplified Chinese: ``mse``, ``均方誤差``, ``Cross Entropy``) with optional settings in
+    parentheses: ``huber(delta=0.5)``, ``focal(gamma=2, alpha=none)``, ``pinball(alpha=0.9)``.
+    Unknown names or settings, and values out of range, are errors that list the valid ones.
+``x``
+    The horizontal axis: ``residual`` (regression: r = ŷ − y), ``margin`` (classification:
+    m = y·f(x), drawn with the 0-1 loss for reference) or ``probability`` (predicted
+    probability p of the positive class; one panel for y = 1, one for y = 0). Default: the
+    first loss's preferred axis. Every listed loss must support the axis; the error names
+    the axes they share. ``poisson_nll`` and ``kl_div`` have no curve.
+``range``
+    ``"a, b"``: the stretch of the axis to draw, two numbers with a < b. Residual and margin
+    ranges lie within [−100, 100]; probability ranges within [0, 1] (the ends 0 and 1 are
+    drawn from 0.002 and 0.998, where cross-entropy is finite). Default: −3 to 3 for residual
+    and margin, 0 to 1 for probability.
+``gradient``
+    ``true`` or ``false`` (default): add panels with each loss's gradient d loss / d x.
+``title``
+    A title drawn above the plot and put before the caption.
+``slider``
+    ``true`` (default) or ``false``. With ``true``, the first listed loss that has a
+    parameter family (Huber ``delta``, smooth L1 ``beta``, pinball ``alpha`` = τ, focal
+    ``gamma``) gets a slider on the page that switches between precomputed curves for the
+    family's values (the written value, or the default, is where it starts).
+``family`` and ``values``
+    ``family="<parameter>"`` draws the single listed loss once per value of that parameter
+    in one figure, e.g. ``losses="huber" family="delta"``. ``values="0.5, 1, 2"`` picks the
+    values (default: the parameter's family, e.g. δ ∈ 0.25, 0.5, 1, 2, 4). For
+    ``losses="focal" family="gamma"`` on the probability axis (the default) the figure is
+    Figure 1 of Lin et al. (2017): focal loss against the true class's probability p_t
+    for γ ∈ 0, 0.5, 1, 2, 5, without α. No slider is added to a family figure.
+
+``training_curve``: gradient descent on a small synthetic dataset
+-----------------------------------------------------------------
+
+``{{< training_curve data="line-with-outliers" losses="mse, mae, huber" >}}``
+
+``data``
+    ``line-with-outliers`` (default: fit y = a·x + b to 30 points, four of them gross
+    outliers) or ``two-blobs`` (logistic regression on two Gaussian blobs, starting from a
+    confidently wrong model).
+``losses``
+    As for ``loss_curve``. Default: ``mse, mae, huber`` for the line and
+    ``bce_with_logits, mse`` (cross-entropy against MSE on the sigmoid output) for the blobs.
+    The line takes any regression loss with a residual curve; the blobs take
+    ``bce_with_logits``, ``focal``, ``hinge``, ``squared_hinge``, ``bce`` and ``mse``.
+``epochs``
+    A whole number from 1 to 5000 (default: 500 for the line, 100 for the blobs).
+``lr``
+    The learning rate, a number in (0, 10] (default: 0.05 for the line, 0.5 for the blobs).
+``seed``
+    A whole number from 0 to 4294967295 (default 0): the data drawn.
+``title``
+    As for ``loss_curve``.
+
+The figure shows the mean training loss per epoch (left) and the fitted lines or
+decision boundaries over the data (right).
+
+Errors in either shortcode (unknown parameters included) are reported at the
+shortcode's line, and the shortcode is left out of the page.
+
+Automatic figures
+-----------------
+
+A lesson without plot shortcodes whose text names known losses, by any alias in any of
+the three scripts, gets up to three figures at the end of its explanation section
+(``說明知識`` / ``说明知识`` / ``Explain``; failing that, the first section with text):
+
+1. regression losses (MSE, MAE, Huber, smooth L1, log-cosh, pinball) against the residual,
+   with a slider for Huber's δ (or smooth L1's β, or pinball's τ);
+2. margin losses (hinge, squared hinge, logistic, focal) against the margin y·f(x), when
+   one of them is named; a mention of cross-entropy / BCE / log loss adds the logistic loss,
+   which is cross-entropy on a score; a slider for focal's γ;
+3. when cross-entropy (or BCE) or Dice is named: cross-entropy, focal and Dice against the
+   predicted probability.
+
+Short or everyday aliases ("CE", "L1", "L2", "KL", "Dice", "Focal", "Hinge", "Huber",
+"logistic", "Poisson", "quantile", "absolute error", …) count only within 60 characters
+of a word for loss (loss, 損失, 损失, cost function, 代價函數, 目標函數, objective, …).
+Front matter ``plots = false`` turns automatic figures off.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import math
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from generator.content.lesson import Lesson, Part, Section
+from generator.core import AXES, LOSSES, Param, parse_loss_list
+from generator.errors import Diagnostic
+from generator.plots import (
+    DATASETS,
+    DEFAULT_RANGES,
+    LANGUAGES,
+    TRAINING_LOSSES,
+    FigureSpec,
+    canonical_loss,
+    describe,
+    with_setting,
+)
+
+PLOT_SHORTCODES = ("loss_curve", "training_curve")
+MAX_AUTOMATIC = 3
+
+LOSS_CURVE_PARAMETERS = ("losses", "x", "range", "gradient", "title", "slider", "family", "values")
+TRAINING_CURVE_PARAMETERS = ("losses", "data", "epochs", "lr", "seed", "title")
+
+_MAX_EPOCHS = 5000
+_MAX_LR = 10.0
+_MAX_SEED = 2**32 - 1
+_MAX_ABS_RANGE = 100.0
+_MAX_TITLE = 200
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A plot placed in a lesson: what to draw, how to caption it, and its slider."""
+
+    spec: FigureSpec
+    caption: str
+    alt: str
+    variants: tuple[tuple[float, FigureSpec], ...] = ()
+    """The slider's stops in order, one spec each, ``spec`` among them; empty for no slider."""
+    parameter: str | None = None
+    """The parameter the slider varies, e.g. "delta"."""
+    symbol: str | None = None
+    """How the page writes it, e.g. "δ"."""
+    default_index: int = 0
+    """Which variant is ``spec``."""
+
+    @property
+    def specs(self) -> tuple[FigureSpec, ...]:
+        """Every image this figure needs."""
+        return tuple(spec for _, spec in self.variants) if self.variants else (self.spec,)
+
+
+# --- shortcodes -----------------------------------------------------------------------
+
+
+def _language(language: str | None) -> str:
+    return language if language in LANGUAGES else "en"
+
+
+def _check_names(params: dict[str, str], shortcode: str, valid: tuple[str, ...]) -> None:
+    for key in params:
+        if key.isdigit():
+            raise ValueError(
+                f"{shortcode} takes named parameters only, like losses=\"mse, mae\"; valid parameters: "
+                + ", ".join(valid)
+            )
+        if key not in valid:
+            raise ValueError(f"unknown parameter {key!r} for {shortcode}; valid parameters: {', '.join(valid)}")
+
+
+def _boolean(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")
+
+
+def _float(text: str, what: str) -> float:
+    try:
+        number = float(text.strip().replace("−", "-"))
+    except ValueError:
+        raise ValueError(f"{what} must be a number, got {text.strip()!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, got {text.strip()!r}")
+    return number
+
+
+def _whole(text: str, name: str, low: int, high: int) -> int:
+    stripped = text.strip()
+    try:
+        number = int(stripped)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {stripped!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {number}")
+    return number
+
+
+def _title(params: dict[str, str]) -> str | None:
+    if "title" not in params:
+        return None
+    title = " ".join(params["title"].split())
+    if not title:
+        raise ValueError("title is empty; leave it out or write some text")
+    if len(title) > _MAX_TITLE:
+        raise ValueError(f"title is {len(title)} characters long; keep it under {_MAX_TITLE}")
+    return title
+
+
+def _losses(text: str) -> list[tuple[Any, dict[str, Any]]]:
+    requested = parse_loss_list(text)
+    for spec, settings in requested:
+        for key, value in settings.items():
+            if value is not None and not isinstance(value, (bool, int, float)):
+                raise ValueError(f"{spec.name}: {key} must be a single number in a plot, got {value!r}")
+    return requested
+
+
+def _range(text: str, axis: str) -> tuple[float, float]:
+    pieces = [piece for piece in re.split(r"[,\s]+", text.strip()) if piece]
+    if len(pieces) != 2:
+        raise ValueError(f"range must be two numbers \"a, b\" with a < b, got {text!r}")
+    low, high = (_float(piece, "range") for piece in pieces)
+    if not low < high:
+        raise ValueError(f"range must be two numbers \"a, b\" with a < b, got {text!r}")
+    if axis == "probability":
+        if low < 0 or high > 1:
+            raise ValueError(f"range on the probability axis must lie within [0, 1], got {text!r}")
+    elif low < -_MAX_ABS_RANGE or high > _MAX_ABS_RANGE:
+        raise ValueError(
+            f"range on the {axis} axis must lie within [−{_MAX_ABS_RANGE:g}, {_MAX_ABS_RANGE:g}], got {text!r}"
+        )
+    return low, high
+
+
+def _axis(requested: list[tuple[Any, dict[str, Any]]], written: str | None) -> str:
+    for spec, _ in requested:
+        if not spec.axes:
+            drawable = ", ".join(name for name, other in LOSSES.items() if other.axes)
+            raise ValueError(f"{spec.name} has no curve to draw; losses with curves: {drawable}")
+    shared = [axis for axis in AXES if all(axis in spec.axes for spec, _ in requested)]
+    if written is None:
+        axis = requested[0][0].axes[0]
+        if axis in shared:
+            return axis
+        if not shared:
+            each = "; ".join(f"{spec.name}: {', '.join(spec.axes)}" for spec, _ in requested)
+            raise ValueError(f"these losses share no axis ({each}); draw them in separate loss_curve shortcodes")
+        raise ValueError(
+            f"{requested[0][0].name} is drawn against {axis} by default, which "
+            + ", ".join(spec.name for spec, _ in requested if axis not in spec.axes)
+            + f" cannot be; add x=\"{shared[0]}\" (axes all these losses share: {', '.join(shared)})"
+        )
+    axis = written.strip().lower()
+    if axis not in AXES:
+        raise ValueError(f"unknown x axis {written!r}; valid axes: {', '.join(AXES)}")
+    if axis not in shared:
+        unable = ", ".join(spec.name for spec, _ in requested if axis not in spec.axes)
+        if shared:
+            raise ValueError(f"{unable} cannot be drawn against {axis}; axes all these losses share: "
+                             + ", ".join(shared))
+        each = "; ".join(f"{spec.name}: {', '.join(spec.axes)}" for spec, _ in requested)
+        raise ValueError(f"{unable} cannot be drawn against {axis}, and these losses share no axis ({each})")
+    return axis
+
+
+def _family_param(spec: Any, name: str) -> Param:
+    params = {param.name: param for param in spec.params}
+    if name not in params:
+        valid = ", ".join(param.name for param in spec.params if param.kind == "number") or "none"
+        raise ValueError(f"{spec.name} has no parameter {name!r} to vary; its parameters: {valid}")
+    param = params[name]
+    if param.kind != "number":
+        raise ValueError(f"{spec.name}: {name} is not a number, so it has no family of curves")
+    return param
+
+
+def _values(text: str | None, spec: Any, param: Param) -> tuple[float, ...]:
+    if text is None:
+        if param.family is None:
+            raise ValueError(
+                f"{spec.name}: {param.name} has no default family; list the values, e.g. values=\"0.1, 1, 10\""
+            )
+        return tuple(float(value) for value in param.family)
+    values = []
+    for piece in (piece for piece in re.split(r"[,\s]+", text.strip()) if piece):
+        number = _float(piece, "values")
+        checked = param.validate(number, loss=spec.name)
+        if checked is None:
+            raise ValueError(f"{spec.name}: {param.name} must be {param.range_text()}, got {piece}")
+        values.append(float(checked))
+    if not values:
+        raise ValueError("values is empty; list numbers like values=\"0.5, 1, 2\"")
+    if len(values) > 7:
+        raise ValueError(f"values lists {len(values)} numbers; a figure shows at most 7 curves")
+    if len(set(values)) != len(values):
+        raise ValueError(f"values lists a number twice: {text!r}")
+    return tuple(values)
+
+
+def _variants(spec: FigureSpec, index: int, param: Param) -> tuple[tuple[tuple[float, FigureSpec], ...], int]:
+    """One spec per slider stop, for the ``index``-th loss's parameter ``param``."""
+    current = dict(spec.losses[index][1])[param.name]
+    stops = sorted({*(float(value) for value in param.family or ()), float(current)})
+    family = replace(spec, family=param.name, family_values=tuple(stops))
+    variants = tuple((value, with_setting(family, index, param.name, value)) for value in stops)
+    return variants, stops.index(float(current))
+
+
+def _slider_figure(spec: FigureSpec, slider: bool) -> Figure:
+    caption, alt = describe(spec)
+    if slider and spec.kind == "loss_curve":
+        for index, (name, _) in enumerate(spec.losses):
+            param = next((param for param in LOSSES[name].params if param.family), None)
+            if param is None:
+                continue
+            variants, default_index = _variants(spec, index, param)
+            chosen = variants[default_index][1]
+            caption, alt = describe(chosen)
+            return Figure(chosen, caption, alt, variants, param.name, param.symbol or None, default_index)
+    return Figure(spec, caption, alt)
+
+
+def _loss_curve(params: dict[str, str], language: str) -> Figure:
+    _check_names(params, "loss_curve", LOSS_CURVE_PARAMETERS)
+    if "losses" not in params:
+        raise ValueError(
+            "loss_curve needs losses, e.g. losses=\"mse, mae, huber(delta=1)\"; valid losses: " + ", ".join(LOSSES)
+        )
+    requested = _losses(params["losses"])
+    title = _title(params)
+    gradient = _boolean(params["gradient"], "gradient") if "gradient" in params else False
+    slider = _boolean(params["slider"], "slider") if "slider" in params else True
+    if "values" in params and "family" not in params:
+        raise ValueError("values goes with family, e.g. losses=\"huber\" family=\"delta\" values=\"0.5, 1, 2\"")
+    axis = _axis(requested, params.get("x"))
+    x_range = _range(params["range"], axis) if "range" in params else DEFAULT_RANGES[axis]
+    base = FigureSpec("loss_curve", (), axis, x_range, gradient, title=title, language=language)
+
+    if "family" in params:
+        if len(requested) != 1:
+            raise ValueError(
+                "family draws one loss at several values of a parameter: list exactly one loss, e.g. "
+                "losses=\"focal\" family=\"gamma\""
+            )
+        spec, settings = requested[0]
+        param = _family_param(spec, params["family"].strip())
+        values = _values(params.get("values"), spec, param)
+        if param.name in settings:
+            raise ValueError(
+                f"{spec.name}: {param.name} is set in losses and also varied by family; leave it out of losses"
+            )
+        if spec.name == "focal" and param.name == "gamma" and axis == "probability":
+            if "alpha" in settings:
+                raise ValueError(
+                    "the focal-loss family figure follows Lin et al. (2017), Figure 1, without α: "
+                    "write losses=\"focal\" (or draw focal(alpha=…) against x=\"margin\")"
+                )
+            figure = replace(base, kind="focal_family", losses=(canonical_loss("focal", {"alpha": None}),),
+                             family="gamma", family_values=values)
+        else:
+            curves = tuple(canonical_loss(spec.name, {**settings, param.name: value}) for value in values)
+            figure = replace(base, losses=curves)
+        caption, alt = describe(figure)
+        return Figure(figure, caption, alt)
+
+    if len(requested) > 7:
+        raise ValueError(f"losses lists {len(requested)} losses; a figure shows at most 7")
+    losses = tuple(canonical_loss(spec.name, settings) for spec, settings in requested)
+    if len(set(losses)) != len(losses):
+        raise ValueError(f"losses lists the same loss with the same settings twice: {params['losses']!r}")
+    return _slider_figure(replace(base, losses=losses), slider)
+
+
+def _training_curve(params: dict[str, str], language: str) -> Figure:
+    _check_names(params, "training_curve", TRAINING_CURVE_PARAMETERS)
+    dataset = params.get("data", DATASETS[0]).strip()
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown data {dataset!r}; valid datasets: {', '.join(DATASETS)}")
+    if "losses" in params:
+        requested = _losses(params["losses"])
+    else:
+        requested = [(LOSSES[name], {}) for name in TRAINING_LOSSES[dataset]]
+    if len(requested) > 7:
+        raise ValueError(f"losses lists {len(requested)} losses; a figure shows at most 7")
+    options: dict[str, Any] = {}
+    if "epochs" in params:
+        options["epochs"] = _whole(params["epochs"], "epochs", 1, _MAX_EPOCHS)
+    if "lr" in params:
+        lr = _float(params["lr"], "lr")
+        if not 0 < lr <= _MAX_LR:
+            raise ValueError(f"lr must be a number in (0, {_MAX_LR:g}], got {params['lr'].strip()!r}")
+        options["lr"] = lr
+    if "seed" in params:
+        options["seed"] = _whole(params["seed"], "seed", 0, _MAX_SEED)
+    # Let the core say which losses fit which dataset: one epoch costs microseconds.
+    from generator.core import train
+
+    try:
+        train(dataset, [(spec, settings) for spec, settings in requested], epochs=1, lr=options.get("lr"))
+    except ValueError as error:
+        raise ValueError(str(error).removeprefix("train: ")) from None
+    losses = tuple(canonical_loss(spec.name, settings) for spec, settings in requested)
+    if len(set(losses)) != len(losses):
+        raise ValueError(f"losses lists the same loss with the same settings twice: {params['losses']!r}")
+    spec = FigureSpec("training_curve", losses, None, None, False, dataset, tuple(sorted(options.items())),
+                      _title(params), language)
+    caption, alt = describe(spec)
+    return Figure(spec, caption, alt)
+
+
+def figure_from_shortcode(part: Part, language: str) -> Figure:
+    """The figure a ``loss_curve`` or ``training_curve`` shortcode asks for.
+
+    Raises ValueError with a message for the lesson's author: what is wrong, and the valid choices.
+    """
+    language = _language(language)
+    params = {key: value for key, value in part.params.items()}
+    if part.shortcode == "loss_curve":
+        return _loss_curve(params, language)
+    if part.shortcode == "training_curve":
+        return _training_curve(params, language)
+    raise ValueError(f"{part.shortcode!r} is not a plot shortcode; plot shortcodes: {', '.join(PLOT_SHORTCODES)}")
+
+
+# --- detection ------------------------------------------------------------------------
+
+_AMBIGUOUS = {
+    "ce", "l1", "l2", "kl", "dice", "focal", "hinge", "huber", "pinball", "poisson", "logistic", "quantile",
+    "absoluteerror", "squarederror", "bce", "絕對誤差", "绝对误差", "relativeentropy", "相對熵", "相对熵",
+}
+"""Aliases (as :func:`_key` writes them) that count only near a word for loss."""
+
+_WINDOW = 60
+"""How near (in characters) an ambiguous alias must be to a word for loss."""
+
+_LOSS_WORDS = re.compile(
+    r"(?<![a-z])(?:loss(?:es)?|cost\s+functions?|objective(?:\s+functions?)?)(?![a-z])"
+    r"|損失|损失|代價函數|代价函数|成本函數|成本函数|目標函數|目标函数"
+)
+"""Words for loss, in lower-cased text."""
+
+_SEPARATORS = re.compile(r"[\s\-_]+")
+_SEPARATOR = r"[\s\-_]*"
+_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _key(text: str) -> str:
+    return _SEPARATORS.sub("", text).casefold()
+
+
+def _trie_pattern(aliases: list[str]) -> str:
+    """One regex for all aliases as a prefix tree: Python's ``re`` tries a flat alternation
+    of 170 aliases at every position, a tree only where a first letter fits (~50× faster)."""
+    separator = object()
+    trie: dict = {}
+    for alias in aliases:
+        node = trie
+        words = [word for word in _SEPARATORS.split(alias.strip().lower()) if word]
+        for index, word in enumerate(words):
+            if index:
+                node = node.setdefault(separator, {})
+            for character in word:
+                node = node.setdefault(character, {})
+        # A Latin alias must end a word ("mae", not the start of "maersk"); the
+        # start of a word is checked by the caller, which a lookbehind here would slow.
+        node[None] = "(?![a-z0-9])" if words[-1][-1] in _WORD_CHARACTERS else ""
+
+    def emit(node: dict) -> str:
+        options = []
+        for key in sorted((key for key in node if key is not None), key=lambda key: (key is separator, str(key))):
+            head = _SEPARATOR if key is separator else re.escape(key)
+            options.append(head + emit(node[key]))
+        if None in node:
+            options.append(node[None])  # after the longer aliases: the longest match wins
+        return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+
+    return emit(trie)
+
+
+def _build_matcher() -> tuple[re.Pattern[str], dict[str, tuple[str, bool]]]:
+    names: dict[str, tuple[str, bool]] = {}
+    aliases: list[str] = []
+    for spec in LOSSES.values():
+        for alias in (spec.name, *spec.aliases, *spec.display.values()):
+            key = _key(alias)
+            if key and key not in names:
+                names[key] = (spec.name, key in _AMBIGUOUS)
+                aliases.append(alias)
+    return re.compile(_trie_pattern(aliases)), names
+
+
+_MATCHER, _NAMES = _build_matcher()
+_ORDER = {name: index for index, name in enumerate(LOSSES)}
+
+
+def detect_losses(text: str) -> list[str]:
+    """Canonical names of the losses ``text`` names, in the registry's order.
+
+    Aliases match whole words, any case, with spaces, hyphens or underscores between
+    their words (``cross-entropy``, ``CrossEntropy``); ambiguous short ones count only
+    within :data:`_WINDOW` characters of a word for loss.
+    """
+    lowered = text.lower()
+    found: set[str] = set()
+    loss_words: list[int] | None = None
+    search = _MATCHER.search
+    position = 0
+    while True:
+        match = search(lowered, position)
+        if match is None:
+            break
+        start, end = match.span()
+        if start > 0 and lowered[start] in _WORD_CHARACTERS and lowered[start - 1] in _WORD_CHARACTERS:
+            position = start + 1  # inside a word: "ce" of "since"; look again from the next letter
+            continue
+        position = end
+        name, ambiguous = _NAMES[_key(match.group(0))]
+        if name in found:
+            continue
+        if ambiguous:
+            if loss_words is None:
+                loss_words = [word.start() for word in _LOSS_WORDS.finditer(lowered)]
+            at = bisect.bisect_left(loss_words, start - _WINDOW)
+            if at == len(loss_words) or loss_words[at] > end + _WINDOW:
+                continue
+        found.add(name)
+    return sorted(found, key=_ORDER.__getitem__)
+
+
+_MATH = re.compile(r"<math\b[^>]*?\balttext=\"([^\"]*)\"[^>]*>.*?</math>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _strip_html(markup: str) -> str:
+    if "<" not in markup:
+        return html.unescape(markup)
+    markup = _MATH.sub(lambda match: f" {match.group(1)} ", markup)
+    return html.unescape(_TAG.sub(" ", markup))
+
+
+def lesson_text(lesson: Lesson) -> str:
+    """The lesson's words as plain text: title, headings, prompts, prose, questions and answers."""
+    pieces = [lesson.title]
+    for section in lesson.sections:
+        pieces.append(section.heading)
+        for part in section.parts:
+            if part.type == "html":
+                pieces.append(_strip_html(part.html))
+            elif part.type == "prompt":
+                pieces.append(part.prompt)
+            elif part.type == "questions":
+                for question in part.questions:
+                    pieces.append(_strip_html(question.html))
+                    if question.answer_html:
+                        pieces.append(_strip_html(question.answer_html))
+    return "\n".join(pieces)
+
+
+# --- automatic figures ----------------------------------------------------------------
+
+_REGRESSION = tuple(name for name, spec in LOSSES.items() if spec.task == "regression" and "residual" in spec.axes)
+_MARGIN_NATIVE = ("bce_with_logits", "hinge", "squared_hinge", "focal")
+_CROSS_ENTROPY = ("bce", "cross_entropy")
+
+
+def automatic_specs(names: list[str], language: str) -> list[FigureSpec]:
+    """The figures (at most three) for the losses a lesson names; equal inputs, equal specs."""
+    language = _language(language)
+    named = set(names)
+    groups: list[tuple[str, list[str]]] = []
+    regression = [name for name in _REGRESSION if name in named]
+    if regression:
+        groups.append(("residual", regression))
+    if named & set(_MARGIN_NATIVE):
+        margin = [name for name in _MARGIN_NATIVE if name in named or (name == "bce_with_logits"
+                                                                       and named & set(_CROSS_ENTROPY))]
+        groups.append(("margin", margin))
+    if named & {"bce", "cross_entropy", "dice"}:
+        probability = [next(name for name in _CROSS_ENTROPY if name in named)] if named & set(_CROSS_ENTROPY) else []
+        probability += [name for name in ("focal", "dice") if name in named]
+        groups.append(("probability", probability))
+    return [
+        FigureSpec("loss_curve", tuple(canonical_loss(name) for name in losses), axis, DEFAULT_RANGES[axis],
+                   language=language)
+        for axis, losses in groups[:MAX_AUTOMATIC]
+    ]
+
+
+def automatic_figures(lesson: Lesson, language: str) -> list[Figure]:
+    """The figures :func:`enrich` would add to ``lesson`` by detection alone."""
+    return [_slider_figure(spec, True) for spec in automatic_specs(detect_losses(lesson_text(lesson)), language)]
+
+
+def _target_section(lesson: Lesson) -> Section | None:
+    for section in lesson.sections:
+        if section.kind == "explanation":
+            return section
+    for section in lesson.sections:
+        if any(part.type == "html" for part in section.parts):
+            return section
+    return None
+
+
+def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
+    """Replace plot shortcodes by figure parts and add automatic figures; return the problems.
+
+    A shortcode with errors becomes a diagnostic at its line and is dropped from the page.
+    """
+    language = _language(language)
+    diagnostics: list[Diagnostic] = []
+    explicit = False
+    for section in lesson.sections:
+        parts = []
+        for part in section.parts:
+            if part.type != "shortcode" or part.shortcode not in PLOT_SHORTCODES:
+                parts.append(part)
+                continue
+            explicit = True
+            try:
+                figure = figure_from_shortcode(part, language)
+            except ValueError as error:
+                diagnostics.append(Diagnostic(lesson.path, part.line, f"{part.shortcode}: {error}", code="plot"))
+                continue
+            parts.append(Part("figure", line=part.line, figure=figure))
+        section.parts[:] = parts
+    if explicit or lesson.meta.plots is False:
+        return diagnostics
+    section = _target_section(lesson)
+    if section is None:
+        return diagnostics
+    figures = automatic_figures(lesson, language)
+    line = max((part.line for part in section.parts), default=section.line)
+    section.parts.extend(Part("figure", line=line, figure=figure) for figure in figures)
+    return diagnostics
+
+
+__all__ = [
+    "Figure", "LOSS_CURVE_PARAMETERS", "PLOT_SHORTCODES", "TRAINING_CURVE_PARAMETERS", "automatic_figures",
+    "automatic_specs", "detect_losses", "enrich", "figure_from_shortcode", "lesson_text",
+]
