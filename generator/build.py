@@ -495,6 +495,7 @@ def _shard_worker(shard: Shard, connection) -> None:
                 site, _ = make_site(all_summaries, tree, options.drafts)
                 output = StagedOutput.attach(Path(staging))
                 search_files = shard.render(site, options.site_root, version, output)
+                output.flush()
                 connection.send(("rendered", output.count, search_files))
             elif message[0] == "stop":
                 shard.save_cache()

@@ -8,9 +8,11 @@ whatever a slug or a file name says.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from generator.content.site import inside
@@ -51,14 +53,17 @@ def safe_relative_path(relative: str) -> str:
 
 
 class StagedOutput:
+    """Files written into a staging folder by a background thread: rendering (Python
+    work) and writing (the kernel's work) then overlap. :meth:`flush` waits for the
+    writes and raises what went wrong in them."""
+
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.absolute()
         self.staging = self.out_dir.parent / f".{self.out_dir.name}.staging-{os.getpid()}"
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
-        self._made_dirs: set[str] = {""}
-        self.count = 0
+        self._start()
 
     @classmethod
     def attach(cls, staging: Path) -> StagedOutput:
@@ -66,29 +71,57 @@ class StagedOutput:
         output = cls.__new__(cls)
         output.out_dir = staging
         output.staging = staging
-        output._made_dirs = {""}
-        output.count = 0
+        output._start()
         return output
 
+    def _start(self) -> None:
+        self.count = 0
+        self._made_dirs: set[str] = {""}
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._failure: BaseException | None = None
+        self._writer = threading.Thread(target=self._write_queued, daemon=True)
+        self._writer.start()
+
     def write(self, relative: str, data: bytes | str) -> None:
-        path = self._prepare(relative)
-        with open(path, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        self._queue.put((safe_relative_path(relative), data.encode("utf-8") if isinstance(data, str) else data))
+        self.count += 1
 
     def copy(self, relative: str, source: Path) -> None:
-        shutil.copyfile(source, self._prepare(relative))
-
-    def _prepare(self, relative: str) -> str:
-        safe_relative_path(relative)
+        self._queue.put((safe_relative_path(relative), source))
         self.count += 1
-        folder = relative.rpartition("/")[0]
-        if folder not in self._made_dirs:
-            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
-            self._made_dirs.add(folder)
-        return os.path.join(self.staging, relative)
+
+    def _write_queued(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._failure is not None:
+                continue
+            relative, data = item
+            try:
+                folder = relative.rpartition("/")[0]
+                if folder not in self._made_dirs:
+                    os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+                    self._made_dirs.add(folder)
+                path = os.path.join(self.staging, relative)
+                if isinstance(data, Path):
+                    shutil.copyfile(data, path)
+                else:
+                    with open(path, "wb") as handle:
+                        handle.write(data)
+            except BaseException as error:  # re-raised by flush() in the building thread
+                self._failure = error
+
+    def flush(self) -> None:
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
+        if self._failure is not None:
+            raise self._failure
 
     def commit(self, build_id: str) -> None:
         self.write(MARKER, build_id + "\n")
+        self.flush()
         previous = self.out_dir.parent / f".{self.out_dir.name}.previous-{os.getpid()}"
         if self.out_dir.exists():
             os.rename(self.out_dir, previous)
@@ -98,6 +131,10 @@ class StagedOutput:
             os.rename(self.staging, self.out_dir)
 
     def abort(self) -> None:
+        try:
+            self.flush()
+        except BaseException:
+            pass  # the build already failed; its staging folder goes either way
         shutil.rmtree(self.staging, ignore_errors=True)
 
 

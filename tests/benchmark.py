@@ -159,13 +159,19 @@ def measure_site(count: int, repeat: int, source: str, work: Path) -> dict:
         for k in range(repeat):
             shutil.rmtree(site / ".studysite", ignore_errors=True)
             # A fresh folder each time: deleting thousands of files first would be measured too.
-            seconds, peak, _ = run_build(site, outs / f"{label}-{k}")
+            seconds, peak, cold_output = run_build(site, outs / f"{label}-{k}", *extra)
             times.append(seconds)
             memory.append(peak)
         row[label] = statistics.median(times)
         row[label + "_mem"] = max(memory)
     warm_out = outs / f"cold_jobs2-{repeat - 1}"  # the last build: its inputs and output are unchanged
     row["warm"] = median_of(repeat, lambda k: run_build(site, warm_out)[0])
+    row["drawn_cold"] = int(re.search(r"(\d+) plots drawn", cold_output).group(1))
+    touched = site / "content" / SUBJECTS[1] / "Chapter 001" / "Lesson 00001.md"
+    touched.write_text(touched.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    seconds, _, touched_output = run_build(site, warm_out)
+    row["one_changed"] = seconds
+    row["drawn_touched"] = int(re.search(r"(\d+) plots drawn", touched_output).group(1))
     row["page_bytes"] = (warm_out / PROBE_PAGE).stat().st_size
     row["bare"] = median_of(repeat, lambda k: bare_loop_seconds(site, outs / f"bare-{k}"))
     hugo = [hugo_seconds(site, outs / f"hugo-{k}") for k in range(repeat)]
@@ -219,11 +225,46 @@ def measure_live(site: Path, repeat: int) -> dict:
     return {"rebuild": in_process, "saved_to_reload": statistics.median(end_to_end)}
 
 
-def measure_losses() -> list[dict]:
-    sys.path.insert(0, str(REPO))
-    from generator.core.bench import time_losses
+FIGURE_TIMING = r"""
+import json, statistics, sys, time
+from generator.enrich import automatic_specs, figure_from_shortcode
+from generator.content.lesson import Part
+from generator.plots import draw, _setup
+_setup()
+shortcodes = {
+    "loss curve, residual (MSE, MAE, Huber)": {"losses": "mse, mae, huber"},
+    "loss curve, margin (4 losses + 0-1)": {"losses": "hinge, squared_hinge, bce_with_logits, focal", "x": "margin"},
+    "loss curve, probability (2 panels)": {"losses": "bce, focal, dice", "x": "probability"},
+    "loss curve with gradients, residual": {"losses": "mse, mae, huber", "gradient": "true"},
+    "focal-loss family (Lin et al. Fig. 1)": {"losses": "focal", "family": "gamma"},
+}
+rows = []
+for label, params in shortcodes.items():
+    spec = figure_from_shortcode(Part("shortcode", shortcode="loss_curve", params=params), "zh-TW").spec
+    rows.append((label, spec))
+for label, data in (("training, line with outliers", "line-with-outliers"), ("training, two blobs", "two-blobs")):
+    rows.append((label, figure_from_shortcode(Part("shortcode", shortcode="training_curve", params={"data": data}), "zh-TW").spec))
+draw(rows[0][1])  # warm fonts and caches once
+out = []
+for label, spec in rows:
+    times = []
+    for _ in range(5):
+        started = time.perf_counter(); svg = draw(spec); times.append(time.perf_counter() - started)
+    out.append([label, statistics.median(times), len(svg)])
+print(json.dumps(out))
+"""
 
-    return time_losses()
+
+def measure_figures() -> list[list]:
+    result = subprocess.run([sys.executable, "-c", FIGURE_TIMING], capture_output=True, text=True, check=True, cwd=REPO)
+    return json.loads(result.stdout)
+
+
+def measure_losses(python: str) -> list[dict]:
+    code = "import json; from generator.core.bench import time_losses; print(json.dumps(time_losses()))"
+    result = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    return json.loads(result.stdout)
 
 
 def main() -> None:
@@ -232,6 +273,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--source", choices=("bundled", "corpus"), default="bundled")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--torch-python", default=sys.executable,
+                        help="a Python with torch installed, to compare the losses with PyTorch")
     arguments = parser.parse_args()
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -251,10 +294,16 @@ def main() -> None:
             print(f"page size at N={row['n']} is {row['page_bytes'] / rows[0]['page_bytes']:.3f}x the size at N={rows[0]['n']}")
         live_row = next((row for row in rows if row["n"] == 1000), rows[-1])
         live = measure_live(live_row["site"], arguments.repeat)
+        for row in rows:
+            print(f"N={row['n']}: one lesson changed, rebuilt in {row['one_changed']:.2f}s; plots drawn: "
+                  f"{row['drawn_cold']} cold, {row['drawn_touched']} after the change")
         print(f"\nserve, N={live_row['n']}: one lesson edited: rebuilt in {live['rebuild'] * 1000:.0f} ms; "
               f"saved → reload signalled in {live['saved_to_reload'] * 1000:.0f} ms (watcher included)")
+        print("\nplots, ms to draw one figure (median of 5; SVG size):")
+        for label, seconds, size in measure_figures():
+            print(f"  {label:<40} {seconds * 1000:5.1f} ms  {size / 1024:5.1f} KiB")
         print("\nlosses, value + gradient on 10^6 float64 elements:")
-        for loss in measure_losses():
+        for loss in measure_losses(arguments.torch_python):
             torch = f", torch {loss['torch_seconds'] * 1000:.1f} ms, ratio {loss['ratio']:.2f}" if loss.get("ratio") else ", torch not installed"
             print(f"  {loss['name']:<16} {loss['seconds'] * 1000:.1f} ms{torch}")
     finally:

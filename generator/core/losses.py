@@ -454,6 +454,17 @@ def _logistic_loss_block(out: Array, target: Array, weighted_target: Array, logi
     out += weighted_target * sigmoid_part
 
 
+def _unweighted_logistic_loss_block(out: Array, target: Array, logits: Array) -> None:
+    # Without pos_weight the two terms fold into one: max(z, 0) - y·z + T. The difference
+    # max(z, 0) - y·z is exact for labels y ∈ {0, 1} at any |z| (it is 0 or |z|).
+    np.abs(logits, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(logits, 0.0)
+    out -= logits * target
+
+
 def _logistic_grad_block(out: Array, target: Array, weighted_target: Array, logits: Array) -> None:
     # With a = exp(min(z, 0)) and b = exp(-max(z, 0)) one of them is 1 and ab = exp(-|z|),
     # so σ(z) = a / (a + b) and σ(-z) = b / (a + b): no overflow, and no σ(z) - 1
@@ -481,6 +492,8 @@ def bce_with_logits(
     Reference: ``torch.nn.functional.binary_cross_entropy_with_logits``.
     """
     target, logits = _logit_pair("bce_with_logits", y_true, y_pred)
+    if pos_weight is None:
+        return _reduce(_blockwise(_unweighted_logistic_loss_block, target, logits), reduction)
     weighted_target = _positive_weight(target, pos_weight, logits)
     return _reduce(_blockwise(_logistic_loss_block, target, weighted_target, logits), reduction)
 
