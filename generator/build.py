@@ -295,10 +295,13 @@ def _build(options: BuildOptions) -> BuildResult:
             runner.stop()
             raise ContentError([p for p in problems if p.severity == "error"])
         version = asset_version(statics)
+        # Figures are drawn before any thread starts (the pool forks), with every core.
+        figures, drawn = draw_figures(site, options.site_root, options.jobs)
         output = StagedOutput(output_dir)
         try:
             runner.start_render(summaries, tree, options, version, output)
-            drawn = write_figures(site, options.site_root, options.jobs, output)
+            for spec, svg in figures.items():
+                output.write(plot_path(spec), svg)
             _write_shared_files(config, site, statics, options.site_root, version, output)
             search_files = runner.finish_render()
             output.write("search/index.js", index_script(search_files, _titles(site)))
@@ -325,15 +328,13 @@ def site_figures(site: Site) -> list:
     return [spec for lesson in lessons for spec in lesson.figures]
 
 
-def write_figures(site: Site, site_root: Path, jobs: int, output) -> int:
-    """Draw (or take from the plot cache) every figure of the site; return how many were drawn."""
+def draw_figures(site: Site, site_root: Path, jobs: int) -> tuple[dict, int]:
+    """The SVG of every figure of the site, drawn or from the plot cache, and how many
+    were drawn now."""
     specs = site_figures(site)
     if not specs:
-        return 0  # matplotlib is never imported for a site without plots
-    svgs, drawn = render_figures(specs, PlotCache(site_root), jobs)
-    for spec, svg in svgs.items():
-        output.write(plot_path(spec), svg)
-    return drawn
+        return {}, 0  # matplotlib is never imported for a site without plots
+    return render_figures(specs, PlotCache(site_root), jobs)
 
 
 def _write_shared_files(

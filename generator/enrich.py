@@ -97,7 +97,6 @@ Front matter ``plots = false`` turns automatic figures off.
 from __future__ import annotations
 
 import bisect
-import html
 import math
 import re
 from dataclasses import dataclass, replace
@@ -532,33 +531,9 @@ def detect_losses(text: str) -> list[str]:
     return sorted(found, key=_ORDER.__getitem__)
 
 
-_MATH = re.compile(r"<math\b[^>]*?\balttext=\"([^\"]*)\"[^>]*>.*?</math>", re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def _strip_html(markup: str) -> str:
-    if "<" not in markup:
-        return html.unescape(markup)
-    markup = _MATH.sub(lambda match: f" {match.group(1)} ", markup)
-    return html.unescape(_TAG.sub(" ", markup))
-
-
 def lesson_text(lesson: Lesson) -> str:
     """The lesson's words as plain text: title, headings, prompts, prose, questions and answers."""
-    pieces = [lesson.title]
-    for section in lesson.sections:
-        pieces.append(section.heading)
-        for part in section.parts:
-            if part.type == "html":
-                pieces.append(_strip_html(part.html))
-            elif part.type == "prompt":
-                pieces.append(part.prompt)
-            elif part.type == "questions":
-                for question in part.questions:
-                    pieces.append(_strip_html(question.html))
-                    if question.answer_html:
-                        pieces.append(_strip_html(question.answer_html))
-    return "\n".join(pieces)
+    return "\n".join([lesson.title, *(f"{section.heading}\n{section.text()}" for section in lesson.sections)])
 
 
 # --- automatic figures ----------------------------------------------------------------

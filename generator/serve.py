@@ -34,7 +34,7 @@ from generator.build import (
     asset_version,
     load_site_config,
     make_site,
-    write_figures,
+    draw_figures,
 )
 from generator.cache import LessonCache, bucket_of
 from generator.config import CONFIG_NAMES, SiteConfig
@@ -181,7 +181,9 @@ class LiveSite:
         state.search = state.shard.search_scripts(site, set(state.shard.sources))
         for name, script in state.search.items():
             output.write(name, script)
-        write_figures(site, self.options.site_root, 1, output)
+        figures, _ = draw_figures(site, self.options.site_root, 1)
+        for spec, svg in figures.items():
+            output.write(plot_path(spec), svg)
         _write_shared_files(state.config, site, state.statics, self.options.site_root, state.version, output)
         output.write("search/index.js", index_script(list(state.search), _titles(site)))
         state.site = site

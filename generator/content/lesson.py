@@ -7,6 +7,8 @@ so that templates lay out the page without parsing anything themselves.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +56,18 @@ class Part:
     figure: object | None = None
 
 
+_MATH = re.compile(r'<math\b[^>]*?\balttext="([^"]*)"[^>]*>.*?</math>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(fragment: str) -> str:
+    """The words of an HTML fragment; a formula reads as its LaTeX source."""
+    if "<" in fragment:
+        fragment = _TAGS.sub(" ", _MATH.sub(lambda m: f" {m.group(1)} ", fragment))
+    return _SPACE.sub(" ", html.unescape(fragment)).strip()
+
+
 @dataclass
 class Section:
     kind: str
@@ -70,6 +84,21 @@ class Section:
     @property
     def questions(self) -> list[Question]:
         return [q for part in self.parts if part.type == "questions" for q in part.questions]
+
+    def text(self) -> str:
+        """The section's words as plain text: prompts, prose, questions and answers."""
+        pieces: list[str] = []
+        for part in self.parts:
+            if part.type == "prompt":
+                pieces.append(part.prompt)
+            elif part.type == "questions":
+                for question in part.questions:
+                    pieces.append(plain_text(question.html))
+                    if question.answer_html:
+                        pieces.append(plain_text(question.answer_html))
+            elif part.type == "html":
+                pieces.append(plain_text(part.html))
+        return " ".join(pieces)
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,19 @@ def _next_tag_start(src: str, pos: int) -> int:
         pos = found + 2
 
 
+def _tag_problem(tag: Tag, *, inline: bool) -> str | None:
+    """What is wrong with an opening tag where it stands, if anything."""
+    if tag.error:
+        return tag.error
+    if tag.closing:
+        return f"closing shortcode {tag.source} has no opening tag"
+    if tag.name not in KNOWN:
+        return f"unknown shortcode {tag.name!r} (known: {', '.join(sorted(KNOWN))})"
+    if inline and KNOWN[tag.name].block_only:
+        return f"shortcode {tag.name!r} must stand on a line of its own"
+    return None
+
+
 def _report(env: dict, line: int, message: str) -> None:
     env.setdefault("diagnostics", []).append((line, message))
 
@@ -201,12 +214,9 @@ def shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: b
         return False  # plain text; the inline rule prints it
     end_pos = tag.end
     token = None
-    if tag.error:
-        _report(state.env, start_line, tag.error)
-    elif tag.closing:
-        _report(state.env, start_line, f"closing shortcode {tag.source} has no opening tag")
-    elif tag.name not in KNOWN:
-        _report(state.env, start_line, f"unknown shortcode {tag.name!r} (known: {', '.join(sorted(KNOWN))})")
+    problem = _tag_problem(tag, inline=False)
+    if problem:
+        _report(state.env, start_line, problem)
     else:
         kind = KNOWN[tag.name]
         inner = None
@@ -254,14 +264,9 @@ def shortcode_inline(state: StateInline, silent: bool) -> bool:
         return False
     line = state.env.get("_line", 0) + src.count("\n", 0, pos)
     end = tag.end
-    if tag.error:
-        _report(state.env, line, tag.error)
-    elif tag.closing:
-        _report(state.env, line, f"closing shortcode {tag.source} has no opening tag")
-    elif tag.name not in KNOWN:
-        _report(state.env, line, f"unknown shortcode {tag.name!r} (known: {', '.join(sorted(KNOWN))})")
-    elif KNOWN[tag.name].block_only:
-        _report(state.env, line, f"shortcode {tag.name!r} must stand on a line of its own")
+    problem = _tag_problem(tag, inline=True)
+    if problem:
+        _report(state.env, line, problem)
     else:
         inner = None
         if KNOWN[tag.name].inner and not tag.self_closing:

@@ -8,41 +8,16 @@ Pagefind). The files are loaded only when the reader first uses the search box.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 
 from generator.content.lesson import Lesson
 
 SHARD_BYTES = 256 * 1024
 
-_MATH = re.compile(r'<math alttext="([^"]*)"[^>]*>.*?</math>', re.S)
-_TAGS = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
-
-
-def plain_text(fragment: str) -> str:
-    text = _MATH.sub(lambda m: f" {m.group(1)} ", fragment)
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
-
 
 def lesson_entries(lesson: Lesson, url: str) -> list[list[str]]:
     """One entry per section: [page url, section anchor, heading, text]."""
-    entries = []
-    for section in lesson.sections:
-        pieces: list[str] = []
-        for part in section.parts:
-            if part.type == "prompt":
-                pieces.append(part.prompt)
-            elif part.type == "questions":
-                for question in part.questions:
-                    pieces.append(plain_text(question.html))
-                    if question.answer_html:
-                        pieces.append(plain_text(question.answer_html))
-            elif part.html:
-                pieces.append(plain_text(part.html))
-        entries.append([url, section.anchor, section.heading, " ".join(pieces)])
-    return entries
+    return [[url, section.anchor, section.heading, section.text()] for section in lesson.sections]
 
 
 class SearchShardWriter:
