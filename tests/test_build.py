@@ -305,3 +305,19 @@ def test_files_beside_lessons_are_published_and_linked(make_site):
     assert (public / "機器學習-ml/loss" / unquote(src)).resolve() == (public / "機器學習-ml/images/curve.png").resolve()
     pdf = [a for a in document.find("main").find_all("a") if a.text() == "PDF"][0]
     assert unquote(pdf.attrs["href"]) == "../../機器學習-ml/notes.pdf"
+
+
+@pytest.mark.parametrize(
+    ("files", "lang", "word"),
+    [
+        ({"content/a.md": "## 习题预习\n1. 问？\n\n## 知识测验\n1. 问？\n答案：答。\n"}, "zh-CN", "显示答案"),
+        ({"content/a.md": "## Review\n1. Q?\nAnswer: A.\n"}, "en", "Show answer"),
+        ({"content/a.md": '+++\nlang = "en"\n+++\n## 知識測驗\n1. 問？\n答案：答。\n'}, "en", "Show answer"),
+        ({"content/a.md": "## 雜記\n1. 問？\n", "studysite.toml": 'languageCode = "zh-CN"\n'}, "zh-CN", "首页"),
+    ],
+)
+def test_interface_words_follow_the_lesson_language(make_site, files, lang, word):
+    public = build(make_site(files))
+    document = page(public, "a/")
+    assert document.find("html").attrs["lang"] == lang
+    assert word in document.text()
