@@ -91,6 +91,9 @@ the three scripts, gets up to three figures at the end of its explanation sectio
 Short or everyday aliases ("CE", "L1", "L2", "KL", "Dice", "Focal", "Hinge", "Huber",
 "logistic", "Poisson", "quantile", "absolute error", …) count only within 60 characters
 of a word for loss (loss, 損失, 损失, cost function, 代價函數, 目標函數, objective, …).
+"L1" and "L2" name a loss only when the next word is loss / 損失 / 誤差 / error, and an
+ambiguous alias followed by a regularizer, norm or cache word ("L2 正則化", "L1 norm",
+"L2 cache") is not a loss at all.
 Front matter ``plots = false`` turns automatic figures off.
 """
 
@@ -443,6 +446,17 @@ _LOSS_WORDS = re.compile(
 )
 """Words for loss, in lower-cased text."""
 
+_NOT_A_LOSS_AFTER = re.compile(
+    r"(?:[\s\-_]*(?:與|与|和|及|或|、|/|and|or)[\s\-_]*l[12])?"
+    r"[\s\-_]*(?:正則|正则|regulari[sz]|penalt|懲罰|惩罚|範數|范数|norms?(?![a-z])|cache|快取|缓存)"
+)
+"""What follows "L1", "L2" and the like when they mean a regularizer, a norm or a cache."""
+
+_NAMED_BY_NEXT_WORD = frozenset({"l1", "l2"})
+"""Aliases so overloaded (norms, regularizers, caches) that they name a loss only when the
+next word says so: "L1 loss", "L2 損失", "L1 誤差"."""
+_LOSS_RIGHT_AFTER = re.compile(r"[\s\-_]*(?:loss|損失|损失|誤差|误差|error)")
+
 _SEPARATORS = re.compile(r"[\s\-_]+")
 _SEPARATOR = r"[\s\-_]*"
 _WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -521,7 +535,11 @@ def detect_losses(text: str) -> list[str]:
         name, ambiguous = _NAMES[_key(match.group(0))]
         if name in found:
             continue
+        if _key(match.group(0)) in _NAMED_BY_NEXT_WORD and not _LOSS_RIGHT_AFTER.match(lowered, end):
+            continue
         if ambiguous:
+            if _NOT_A_LOSS_AFTER.match(lowered, end):
+                continue  # "L2 正則化", "L1 norm", "L2 cache": not a loss at all
             if loss_words is None:
                 loss_words = [word.start() for word in _LOSS_WORDS.finditer(lowered)]
             at = bisect.bisect_left(loss_words, start - _WINDOW)

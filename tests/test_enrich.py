@@ -381,3 +381,12 @@ def test_training_curve_errors_say_what_is_valid(params, message):
     with pytest.raises(ValueError) as error:
         figure_from_shortcode(shortcode("training_curve", **params), "en")
     assert message in str(error.value)
+
+
+def test_regularizers_norms_and_caches_are_not_losses():
+    assert detect_losses("加上 L2 正則化項的損失函數") == []
+    assert detect_losses("L1 regularization adds the L1 norm of w to the loss") == []
+    assert detect_losses("CPU 的 L2 cache 與損失無關") == []
+    assert detect_losses("L1 與 L2 正則化都加在損失函數上") == []
+    assert detect_losses("L1 loss 對離群值較穩健") == ["mae"]
+    assert detect_losses("L1 的限制區域是菱形，這是損失函數之外的懲罰") == []
