@@ -76,6 +76,7 @@ class Section:
     anchor: str
     line: int
     parts: list[Part] = field(default_factory=list)
+    plain: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def prompt(self) -> str | None:
@@ -86,7 +87,13 @@ class Section:
         return [q for part in self.parts if part.type == "questions" for q in part.questions]
 
     def text(self) -> str:
-        """The section's words as plain text: prompts, prose, questions and answers."""
+        """The section's words as plain text: prompts, prose, questions and answers.
+        Kept once made: plot detection and the search index both read it."""
+        if self.plain is None:
+            self.plain = self._text()
+        return self.plain
+
+    def _text(self) -> str:
         pieces: list[str] = []
         for part in self.parts:
             if part.type == "prompt":
