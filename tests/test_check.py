@@ -106,3 +106,12 @@ def test_check_writes_no_output_folder(make_site):
     site = make_site({"content/good.md": GOOD})
     run_cli("check", site)
     assert not (site / "public").exists()
+
+
+def test_unknown_loss_names_are_errors_with_the_valid_choices(make_site):
+    site = make_site({"content/a.md": '+++\ntitle = "A"\n+++\n## 說明知識\n\n{{< loss_curve losses="mse, l3" >}}\n'})
+    result = run_cli("check", site)
+    assert result.code == 1
+    (line,) = [line for line in result.out.splitlines() if ": error: " in line]
+    assert line.startswith("content/a.md:6:1: error: loss_curve: ") and "'l3'" in line and "huber" in line
+    assert line.endswith("[plot]")
