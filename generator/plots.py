@@ -339,32 +339,43 @@ def _describe_curves(spec: FigureSpec) -> tuple[str, str]:
             alt += " A grey step shows the 0-1 loss for reference."
         alt += f" Curves: {'; '.join(labels)}."
     else:
-        of, trad = ("對", "的曲線") if language == "zh-TW" else ("对", "的曲线")
-        caption = f"{names}{of}{noun}{trad}"
+        words = _CURVE_WORDS[language]
+        caption = f"{names}{words['of']}{noun}{words['curves']}"
         if spec.gradient:
-            caption += "，並附上梯度" if language == "zh-TW" else "，并附上梯度"
+            caption += words["with_gradients"]
         if axis == "margin":
-            caption += "；灰色階梯線為 0-1 損失" if language == "zh-TW" else "；灰色阶梯线为 0-1 损失"
+            caption += words["step_caption"]
         caption += "。"
-        if language == "zh-TW":
-            alt = f"折線圖：{names}{of}{noun}的曲線，橫軸{_range_text(x_range, language)}，縱軸為損失。"
-            if axis == "probability":
-                alt += "左圖為 y = 1，右圖為 y = 0。"
-            if spec.gradient:
-                alt += f"下方子圖為各損失的梯度 d loss / d {_SYMBOL_OF_AXIS[axis]}。"
-            if axis == "margin":
-                alt += "灰色階梯線是作為參考的 0-1 損失。"
-            alt += f"曲線：{'；'.join(labels)}。"
-        else:
-            alt = f"折线图：{names}{of}{noun}的曲线，横轴{_range_text(x_range, language)}，纵轴为损失。"
-            if axis == "probability":
-                alt += "左图为 y = 1，右图为 y = 0。"
-            if spec.gradient:
-                alt += f"下方子图为各损失的梯度 d loss / d {_SYMBOL_OF_AXIS[axis]}。"
-            if axis == "margin":
-                alt += "灰色阶梯线是作为参考的 0-1 损失。"
-            alt += f"曲线：{'；'.join(labels)}。"
+        alt = words["chart"].format(names=names, noun=noun, range=_range_text(x_range, language))
+        if axis == "probability":
+            alt += words["panels"]
+        if spec.gradient:
+            alt += words["gradient_panel"].format(symbol=_SYMBOL_OF_AXIS[axis])
+        if axis == "margin":
+            alt += words["step_alt"]
+        alt += words["listed"].format(curves="；".join(labels))
     return caption, alt
+
+
+_CURVE_WORDS = {
+    "zh-TW": {
+        "of": "對", "curves": "的曲線", "with_gradients": "，並附上梯度", "step_caption": "；灰色階梯線為 0-1 損失",
+        "chart": "折線圖：{names}對{noun}的曲線，橫軸{range}，縱軸為損失。",
+        "panels": "左圖為 y = 1，右圖為 y = 0。",
+        "gradient_panel": "下方子圖為各損失的梯度 d loss / d {symbol}。",
+        "step_alt": "灰色階梯線是作為參考的 0-1 損失。",
+        "listed": "曲線：{curves}。",
+    },
+    "zh-CN": {
+        "of": "对", "curves": "的曲线", "with_gradients": "，并附上梯度", "step_caption": "；灰色阶梯线为 0-1 损失",
+        "chart": "折线图：{names}对{noun}的曲线，横轴{range}，纵轴为损失。",
+        "panels": "左图为 y = 1，右图为 y = 0。",
+        "gradient_panel": "下方子图为各损失的梯度 d loss / d {symbol}。",
+        "step_alt": "灰色阶梯线是作为参考的 0-1 损失。",
+        "listed": "曲线：{curves}。",
+    },
+}  # fmt: skip
+"""The Chinese sentences of a loss-curve caption and alt text, per script."""
 
 
 def _describe_focal(spec: FigureSpec) -> tuple[str, str]:
