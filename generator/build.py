@@ -21,7 +21,8 @@ from typing import Protocol
 
 from generator import __version__
 from generator.cache import BUCKETS, BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
-from generator.config import SiteConfig, load_config, normalize_language
+from generator.config import SiteConfig, load_config
+from generator.languages import normalize_language
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
 from generator.content.site import ContentTree, Site, SourceFile, build_site, scan_content

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.build import BuildOptions, LoadedSite, load_site
-from generator.config import normalize_language
+from generator.languages import normalize_language
 from generator.content.lesson import Lesson
 from generator.content.site import Folder
 from generator.errors import Diagnostic

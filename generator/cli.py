@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.config import LANGUAGES
+from generator.languages import LANGUAGES
 from generator.errors import ContentError, UsageError
 
 

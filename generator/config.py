@@ -13,27 +13,10 @@ from typing import Any
 
 from generator.content.structure import DEFAULT_HEADING_KINDS, KINDS, normalize_heading
 from generator.errors import Diagnostic
+from generator.languages import LANGUAGES, normalize_language
 
 CONFIG_NAMES = ("studysite.toml", "hugo.toml", "config.toml")
-LANGUAGES = ("zh-TW", "zh-CN", "en")
-
-_LANGUAGE_ALIASES = {
-    "zh-tw": "zh-TW", "zh-hant": "zh-TW", "zh-hk": "zh-TW", "zh-hant-tw": "zh-TW",
-    "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-sg": "zh-CN", "zh": "zh-CN", "zh-hans-cn": "zh-CN",
-}  # fmt: skip
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
-
-
-def normalize_language(code: str | None) -> str | None:
-    """One of :data:`LANGUAGES` for a language code such as ``zh-tw`` or ``en-US``."""
-    if not code:
-        return None
-    lowered = code.strip().lower().replace("_", "-")
-    if lowered in _LANGUAGE_ALIASES:
-        return _LANGUAGE_ALIASES[lowered]
-    if lowered.startswith("en"):
-        return "en"
-    return None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment
 
-from generator.config import SiteConfig, normalize_language
+from generator.config import SiteConfig
+from generator.languages import normalize_language
 from generator.content.lesson import Lesson
 from generator.content.markdown import LINK_END, LINK_START
 from generator.content.site import Folder, Page, Site
