@@ -1,0 +1,1 @@
+"""EPUB 3 books made from a site."""
