@@ -21,7 +21,6 @@ from lxml import etree, html as lxml_html
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
 
 _COMMON = frozenset({"class", "title", "lang", "dir"})
 _CELL = frozenset({"colspan", "rowspan", "style"})
