@@ -7,6 +7,7 @@ stderr), 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -213,11 +214,18 @@ def _export_epub(arguments: argparse.Namespace) -> int:
     for language, path in paths.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, books[language])
+            write_atomic(path, books[language], mode=_new_file_mode())
         except OSError as error:
             raise UsageError(f"cannot write {path}: {error.strerror}") from None
         print(f"studysite: wrote {path} ({language}, {len(sites[language].site.pages)} lessons)")
     return 0
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets from the umask; write_atomic's temporary file is private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _build(arguments: argparse.Namespace) -> int:

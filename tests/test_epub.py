@@ -3,7 +3,9 @@ safety, read back from the EPUB file the command writes."""
 
 from __future__ import annotations
 
+import os
 import posixpath
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,6 +383,9 @@ def test_the_book_replaces_the_previous_one_whole(make_site):
     book, _ = export(site, out)
     assert book.title(book.doc_titled("ok")) == "ok"
     assert sorted(p.name for p in out.parent.iterdir()) == ["book.epub"]  # no temporary file left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # readable as any file the user makes
 
 
 def test_output_path_and_language_mistakes_are_usage_errors(make_site):
