@@ -294,8 +294,9 @@ class _Book:
             title=self.config.title, heading=_cover_heading(self.config.title), authors=authors(self.config.params),
             lang=self.language, count=f"{lessons} {self.ui['lessons']}",
         )
-        book.add_item(epub.EpubCover(file_name="cover.svg"))
-        book.get_item_with_id("cover-img").content = image.encode("utf-8")
+        cover_image = epub.EpubCover(file_name="cover.svg")
+        cover_image.content = image.encode("utf-8")
+        book.add_item(cover_image)
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
         doc = _Doc("cover", "cover.xhtml", self.config.title)
         content = self._document(doc, "cover.xhtml", image="cover.svg")
