@@ -7,6 +7,7 @@ stderr), 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -76,6 +77,18 @@ def make_parser() -> argparse.ArgumentParser:
     anki.add_argument("--deck", help="the Anki deck name (default: the site title)")
     anki.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+    book = commands.add_parser(
+        "export-epub",
+        help="write the site as an EPUB 3 book, one per language",
+        description="Write the lessons as an EPUB 3 book: chapters follow the folders, each test's answers "
+        "close its chapter, formulas are MathML and plots SVG. On a site in one language PATH is the book; "
+        "on a multilingual site PATH is a folder with one book per language, named after it (e.g. zh-TW.epub).",
+    )
+    book.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
+    book.add_argument("-o", "--out", type=Path, required=True, metavar="PATH", help="the book to write, e.g. book.epub")
+    book.add_argument("--lang", choices=LANGUAGES, help="only the book in this language")
+    book.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+
     serve = commands.add_parser("serve", help="build, then serve the site on this machine")
     serve.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
@@ -96,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             return _new(parser, arguments)
         if arguments.command == "export-anki":
             return _export_anki(arguments)
+        if arguments.command == "export-epub":
+            return _export_epub(arguments)
         if arguments.command == "serve":
             from generator.serve import serve
 
@@ -177,6 +192,40 @@ def _export_anki(arguments: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {arguments.out}: {error.strerror}") from None
     print(f"studysite: wrote {count} notes to {arguments.out}")
     return 0
+
+
+def _export_epub(arguments: argparse.Namespace) -> int:
+    from generator.atomic import write_atomic
+    from generator.build import BuildOptions, draw_figures, load_site
+    from generator.epub import book_paths, make_book
+
+    loaded = load_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    errors = [p for p in loaded.problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    sites = {loaded.config.language: loaded}  # each language and its site; one until sites have [languages]
+    paths = book_paths(list(sites), arguments.out, arguments.lang)
+    if len(sites) == 1 and arguments.out.is_dir():
+        raise UsageError(f"{arguments.out} is a folder: give the book's file name, e.g. {arguments.out / 'book.epub'}")
+    books = {}
+    for language in paths:
+        figures, _ = draw_figures(sites[language].site, arguments.site, 1)
+        books[language] = make_book(sites[language], language, figures)
+    for language, path in paths.items():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, books[language], mode=_new_file_mode())
+        except OSError as error:
+            raise UsageError(f"cannot write {path}: {error.strerror}") from None
+        print(f"studysite: wrote {path} ({language}, {len(sites[language].site.pages)} lessons)")
+    return 0
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets from the umask; write_atomic's temporary file is private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _build(arguments: argparse.Namespace) -> int:

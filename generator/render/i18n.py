@@ -45,6 +45,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "回到首頁",
         "built_with": "以 studysite 建置",
         "figure": "圖",
+        "answers": "答案",
+        "answer": "答案",
+        "back_to_question": "回到題目",
     },
     "zh-CN": {
         "skip_to_content": "跳到内容",
@@ -85,6 +88,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "回到首页",
         "built_with": "以 studysite 构建",
         "figure": "图",
+        "answers": "答案",
+        "answer": "答案",
+        "back_to_question": "回到题目",
     },
     "en": {
         "skip_to_content": "Skip to content",
@@ -125,6 +131,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "Back to the home page",
         "built_with": "Built with studysite",
         "figure": "Figure",
+        "answers": "Answers",
+        "answer": "Answer",
+        "back_to_question": "Back to the question",
     },
 }
 
