@@ -106,18 +106,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.content.lesson import Lesson, Part, Section
-from generator.core import AXES, LOSSES, Param, parse_loss_list
+from generator.core import AXES, DATASETS, LOSSES, Param, parse_loss_list
 from generator.errors import Diagnostic
-from generator.plots import (
-    DATASETS,
-    DEFAULT_RANGES,
-    LANGUAGES,
-    TRAINING_LOSSES,
-    FigureSpec,
-    canonical_loss,
-    describe,
-    with_setting,
-)
+from generator.languages import LANGUAGES
+from generator.plots import DEFAULT_DATASET, DEFAULT_RANGES, FigureSpec, canonical_loss, describe, with_setting
 
 PLOT_SHORTCODES = ("loss_curve", "training_curve")
 MAX_AUTOMATIC = 3
@@ -380,13 +372,13 @@ def _loss_curve(params: dict[str, str], language: str) -> Figure:
 
 def _training_curve(params: dict[str, str], language: str) -> Figure:
     _check_names(params, "training_curve", TRAINING_CURVE_PARAMETERS)
-    dataset = params.get("data", DATASETS[0]).strip()
+    dataset = params.get("data", DEFAULT_DATASET).strip()
     if dataset not in DATASETS:
         raise ValueError(f"unknown data {dataset!r}; valid datasets: {', '.join(DATASETS)}")
     if "losses" in params:
         requested = _losses(params["losses"])
     else:
-        requested = [(LOSSES[name], {}) for name in TRAINING_LOSSES[dataset]]
+        requested = [(LOSSES[name], {}) for name in DATASETS[dataset].losses]
     if len(requested) > 7:
         raise ValueError(f"losses lists {len(requested)} losses; a figure shows at most 7")
     options: dict[str, Any] = {}

@@ -31,12 +31,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from generator.core import AXIS_LABELS, LOSSES, lookup
+from generator.core import DATASETS, FOCAL_GAMMAS, LOSSES, lookup
+from generator.i18n import strings_for
+from generator.languages import LANGUAGES
 
 DRAW_VERSION = "1"
 """Bump whenever the drawing code changes what an SVG looks like: it renames every figure."""
 
-LANGUAGES = ("zh-TW", "zh-CN", "en")
 KINDS = ("loss_curve", "focal_family", "training_curve")
 
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {
@@ -44,15 +45,8 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "margin": (-3.0, 3.0),
     "probability": (0.0, 1.0),
 }
-FOCAL_GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)
-"""The γ values of Lin et al. (2017), Figure 1."""
-
-TRAINING_LOSSES: dict[str, tuple[str, ...]] = {
-    "line-with-outliers": ("mse", "mae", "huber"),
-    "two-blobs": ("bce_with_logits", "mse"),
-}
-"""Each dataset of :func:`generator.core.train` with the losses it trains by default."""
-DATASETS = tuple(TRAINING_LOSSES)
+DEFAULT_DATASET = next(iter(DATASETS))
+"""What a training figure shows when it names no dataset."""
 
 POINTS = 200
 """Samples per curve; the curves are smooth apart from kinks, which are added exactly."""
@@ -160,53 +154,28 @@ def figure_id(spec: FigureSpec) -> str:
 
 # --- words ----------------------------------------------------------------------------
 
-_WORDS: dict[str, dict[str, str]] = {
-    "figure": {"en": "Figure: ", "zh-TW": "圖：", "zh-CN": "图："},
-    "loss": {"en": "loss", "zh-TW": "損失", "zh-CN": "损失"},
-    "gradient": {"en": "gradient", "zh-TW": "梯度", "zh-CN": "梯度"},
-    "zero_one": {"en": "0-1 loss", "zh-TW": "0-1 損失", "zh-CN": "0-1 损失"},
-    "and": {"en": " and ", "zh-TW": "與", "zh-CN": "与"},
-    "list": {"en": ", ", "zh-TW": "、", "zh-CN": "、"},
-    "epoch": {"en": "epoch", "zh-TW": "訓練輪數（epoch）", "zh-CN": "训练轮数（epoch）"},
-    "mean_loss": {"en": "mean training loss", "zh-TW": "平均訓練損失", "zh-CN": "平均训练损失"},
-    "per_epoch": {"en": "Loss per epoch", "zh-TW": "每輪的損失", "zh-CN": "每轮的损失"},
-    "fitted_lines": {"en": "Fitted lines", "zh-TW": "擬合的直線", "zh-CN": "拟合的直线"},
-    "boundaries": {"en": "Decision boundaries", "zh-TW": "決策邊界", "zh-CN": "决策边界"},
-    "true_line": {"en": "true line", "zh-TW": "真實直線", "zh-CN": "真实直线"},
-    "bayes": {"en": "Bayes boundary", "zh-TW": "貝氏最佳邊界", "zh-CN": "贝叶斯最优边界"},
-    "data": {"en": "data", "zh-TW": "資料", "zh-CN": "数据"},
-    "error": {"en": "error", "zh-TW": "錯誤率", "zh-CN": "错误率"},
-    "sigmoid_output": {"en": "on the sigmoid output", "zh-TW": "作用在 sigmoid 輸出", "zh-CN": "作用在 sigmoid 输出"},
-    "cross_entropy": {"en": "cross-entropy", "zh-TW": "交叉熵", "zh-CN": "交叉熵"},
-}
-
-_AXIS_NOUNS: dict[str, dict[str, str]] = {
-    "residual": {"en": "the residual r = ŷ − y", "zh-TW": "殘差 r = ŷ − y", "zh-CN": "残差 r = ŷ − y"},
-    "margin": {"en": "the margin m = y·f(x)", "zh-TW": "間隔 m = y·f(x)", "zh-CN": "间隔 m = y·f(x)"},
-    "probability": {
-        "en": "the predicted probability p, for y = 1 and for y = 0",
-        "zh-TW": "預測機率 p（分成 y = 1 與 y = 0 兩種情形）",
-        "zh-CN": "预测概率 p（分成 y = 1 与 y = 0 两种情形）",
-    },
-}
-
 _SYMBOL_OF_AXIS = {"residual": "r", "margin": "m", "probability": "p"}
 
 _PROPER = ("Huber", "Dice", "Poisson", "Kullback")
 
-
-def _word(key: str, language: str) -> str:
-    return _WORDS[key][language]
+_TRAINING_WORDS = {
+    "line-with-outliers": ("training_line_fit", "training_line_result", "training_line_truth"),
+    "two-blobs": ("training_blobs_fit", "training_blobs_result", "training_blobs_truth"),
+}
+"""Each dataset's words in the table: what is fitted, what the right panel shows, and the
+reference drawn there."""
 
 
 def _parenthesised(text: str, language: str) -> str:
-    return f"（{text}）" if language != "en" else f" ({text})"
+    return strings_for(language)["parenthesised"].format(text=text)
 
 
-def _join(names: list[str], language: str) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return _word("list", language).join(names[:-1]) + _word("and", language) + names[-1]
+def _join(items: list[str], language: str, last: str = "list_and") -> str:
+    """``a, b and c`` (``a、b與c``): ``last`` is the table's word before the last item."""
+    if len(items) <= 1:
+        return "".join(items)
+    words = strings_for(language)
+    return words["list_separator"].join(items[:-1]) + words[last] + items[-1]
 
 
 def _number(value: float) -> str:
@@ -234,23 +203,21 @@ def _shown_settings(name: str, settings: Settings) -> list[str]:
     return shown
 
 
+def _with_settings(display: str, name: str, settings: Settings, language: str) -> str:
+    shown = _shown_settings(name, settings)
+    return display + _parenthesised(", ".join(shown), language) if shown else display
+
+
 def loss_label(name: str, settings: Settings, language: str, *, axis: str | None = None,
                dataset: str | None = None) -> str:
     """The name a legend or caption gives one loss with its settings."""
     display = LOSSES[name].display[language]
     if name == "bce_with_logits" and (axis == "margin" or dataset is not None):
         # On a score, the logistic loss *is* binary cross-entropy: say so.
-        display = {
-            "en": "Logistic loss (cross-entropy)",
-            "zh-TW": "邏輯斯損失（交叉熵）",
-            "zh-CN": "逻辑损失（交叉熵）",
-        }[language]
+        display = strings_for(language)["plot_logistic_cross_entropy"]
     if name == "mse" and dataset == "two-blobs":
-        display = display + _parenthesised(_word("sigmoid_output", language), language)
-    shown = _shown_settings(name, settings)
-    if shown:
-        display += _parenthesised(", ".join(shown), language)
-    return display
+        display += _parenthesised(strings_for(language)["plot_on_sigmoid"], language)
+    return _with_settings(display, name, settings, language)
 
 
 _SHORT_EN = {
@@ -258,34 +225,27 @@ _SHORT_EN = {
     "pinball": "Pinball", "bce": "BCE", "bce_with_logits": "Cross-entropy", "focal": "Focal",
     "hinge": "Hinge", "squared_hinge": "Squared hinge",
 }
+"""English names short enough for a legend in half a figure (Chinese names are short already)."""
 
 
-def _short_label(name: str, settings: Settings, language: str, dataset: str) -> str:
+def short_label(name: str, settings: Settings, language: str, dataset: str) -> str:
     """A legend entry narrow enough for half a figure (training curves)."""
-    if language != "en":
-        if name == "bce_with_logits":
-            display = _word("cross_entropy", language)
-        else:
-            display = LOSSES[name].display[language]
-    else:
+    words = strings_for(language)
+    if language == "en":
         display = _SHORT_EN.get(name, LOSSES[name].display[language])
+    elif name == "bce_with_logits":
+        display = words["plot_cross_entropy"]
+    else:
+        display = LOSSES[name].display[language]
     if name == "mse" and dataset == "two-blobs":
-        display += " on sigmoid" if language == "en" else _parenthesised("sigmoid", language)
-    shown = _shown_settings(name, settings)
-    if shown:
-        display += _parenthesised(", ".join(shown), language)
-    return display
+        display += words["plot_on_sigmoid_short"]
+    return _with_settings(display, name, settings, language)
 
 
 def _in_sentence(label: str, language: str) -> str:
     if language != "en" or label.startswith(_PROPER) or label[1:2].isupper():
         return label
     return label[:1].lower() + label[1:]
-
-
-def _range_text(x_range: tuple[float, float], language: str) -> str:
-    low, high = (_number(value) for value in x_range)
-    return {"en": f"from {low} to {high}", "zh-TW": f"從 {low} 到 {high}", "zh-CN": f"从 {low} 到 {high}"}[language]
 
 
 _CJK_LATIN = re.compile(r"(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9)\]])(?=[\u3400-\u9fff])")
@@ -299,6 +259,7 @@ def _spaced(text: str, language: str) -> str:
 def describe(spec: FigureSpec) -> tuple[str, str]:
     """(caption, alt text) of ``spec`` in ``spec.language``."""
     language = spec.language
+    words = strings_for(language)
     if spec.kind == "training_curve":
         caption, alt = _describe_training(spec)
     elif spec.kind == "focal_family":
@@ -308,125 +269,49 @@ def describe(spec: FigureSpec) -> tuple[str, str]:
     caption, alt = _spaced(caption, language), _spaced(alt, language)
     if spec.title:
         title = spec.title.strip()
-        if language == "en":
-            stop = "" if title.endswith((".", "!", "?")) else "."
-            caption = f"{title}{stop} {caption[:1].upper()}{caption[1:]}"
-        else:
-            stop = "" if title.endswith(("。", "！", "？", ".", "!", "?")) else "。"
-            caption = f"{title}{stop}{caption}"
-    return _word("figure", language) + caption, alt
+        stop = "" if title.endswith(tuple(words["caption_ends"])) else words["caption_end"]
+        caption = words["caption_titled"].format(title=title, stop=stop, caption=caption[:1].upper() + caption[1:])
+    return words["figure"] + caption, alt
 
 
 def _describe_curves(spec: FigureSpec) -> tuple[str, str]:
     language, axis = spec.language, spec.axis or "residual"
+    words = strings_for(language)
     labels = [loss_label(name, settings, language, axis=axis) for name, settings in spec.losses]
     names = _join([_in_sentence(label, language) for label in labels], language)
-    noun = _AXIS_NOUNS[axis][language]
-    x_range = spec.x_range or DEFAULT_RANGES[axis]
-    if language == "en":
-        caption = f"{names} against {noun}"
-        if spec.gradient:
-            caption += ", with their gradients"
-        if axis == "margin":
-            caption += "; the grey step is the 0-1 loss"
-        caption += "."
-        alt = f"Line chart of {names} against {noun}, {_range_text(x_range, language)}; vertical axis: loss."
-        if axis == "probability":
-            alt += " Two panels: the left one for y = 1, the right one for y = 0."
-        if spec.gradient:
-            alt += f" A lower panel shows each gradient d loss / d {_SYMBOL_OF_AXIS[axis]}."
-        if axis == "margin":
-            alt += " A grey step shows the 0-1 loss for reference."
-        alt += f" Curves: {'; '.join(labels)}."
-    else:
-        words = _CURVE_WORDS[language]
-        caption = f"{names}{words['of']}{noun}{words['curves']}"
-        if spec.gradient:
-            caption += words["with_gradients"]
-        if axis == "margin":
-            caption += words["step_caption"]
-        caption += "。"
-        alt = words["chart"].format(names=names, noun=noun, range=_range_text(x_range, language))
-        if axis == "probability":
-            alt += words["panels"]
-        if spec.gradient:
-            alt += words["gradient_panel"].format(symbol=_SYMBOL_OF_AXIS[axis])
-        if axis == "margin":
-            alt += words["step_alt"]
-        alt += words["listed"].format(curves="；".join(labels))
-    return caption, alt
-
-
-_CURVE_WORDS = {
-    "zh-TW": {
-        "of": "對", "curves": "的曲線", "with_gradients": "，並附上梯度", "step_caption": "；灰色階梯線為 0-1 損失",
-        "chart": "折線圖：{names}對{noun}的曲線，橫軸{range}，縱軸為損失。",
-        "panels": "左圖為 y = 1，右圖為 y = 0。",
-        "gradient_panel": "下方子圖為各損失的梯度 d loss / d {symbol}。",
-        "step_alt": "灰色階梯線是作為參考的 0-1 損失。",
-        "listed": "曲線：{curves}。",
-    },
-    "zh-CN": {
-        "of": "对", "curves": "的曲线", "with_gradients": "，并附上梯度", "step_caption": "；灰色阶梯线为 0-1 损失",
-        "chart": "折线图：{names}对{noun}的曲线，横轴{range}，纵轴为损失。",
-        "panels": "左图为 y = 1，右图为 y = 0。",
-        "gradient_panel": "下方子图为各损失的梯度 d loss / d {symbol}。",
-        "step_alt": "灰色阶梯线是作为参考的 0-1 损失。",
-        "listed": "曲线：{curves}。",
-    },
-}  # fmt: skip
-"""The Chinese sentences of a loss-curve caption and alt text, per script."""
+    noun = words[f"caption_{axis}"]
+    low, high = (_number(value) for value in spec.x_range or DEFAULT_RANGES[axis])
+    caption = words["caption_curves"].format(names=names, noun=noun)
+    alt = words["alt_curves"].format(names=names, noun=noun, range=words["caption_range"].format(low=low, high=high))
+    if spec.gradient:
+        caption += words["caption_with_gradients"]
+    if axis == "margin":
+        caption += words["caption_zero_one"]
+    if axis == "probability":
+        alt += words["alt_panels"]
+    if spec.gradient:
+        alt += words["alt_gradient"].format(symbol=_SYMBOL_OF_AXIS[axis])
+    if axis == "margin":
+        alt += words["alt_zero_one"]
+    alt += words["alt_curve_list"].format(curves=words["alt_curve_separator"].join(labels))
+    return caption + words["caption_end"], alt
 
 
 def _describe_focal(spec: FigureSpec) -> tuple[str, str]:
-    language = spec.language
-    gammas = spec.family_values or FOCAL_GAMMAS
-    values = [_number(gamma) for gamma in gammas]
-    if language == "en":
-        listed = ", ".join(values[:-1]) + " and " + values[-1] if len(values) > 1 else values[0]
-        caption = (f"focal loss against the probability of the true class p_t for γ = {listed}; "
-                   "γ = 0 is cross-entropy (after Lin et al. 2017, Figure 1).")
-        alt = (f"Line chart: focal loss (vertical axis, from 0 to 5) against the probability of the true class "
-               f"p_t (horizontal axis, from 0 to 1), one curve for each γ = {listed}. "
-               "Larger γ flattens the loss of well-classified examples (p_t near 1).")
-    elif language == "zh-TW":
-        listed = "、".join(values)
-        caption = f"焦點損失在 γ = {listed} 時對正確類別機率 p_t 的曲線；γ = 0 即交叉熵（仿 Lin 等人 2017 年論文圖 1）。"
-        alt = (f"折線圖：縱軸為焦點損失（0 到 5），橫軸為正確類別的機率 p_t（0 到 1），γ = {listed} 各一條曲線。"
-               "γ 越大，分類正確（p_t 接近 1）的樣本損失越小。")
-    else:
-        listed = "、".join(values)
-        caption = f"焦点损失在 γ = {listed} 时对正确类别概率 p_t 的曲线；γ = 0 即交叉熵（仿 Lin 等人 2017 年论文图 1）。"
-        alt = (f"折线图：纵轴为焦点损失（0 到 5），横轴为正确类别的概率 p_t（0 到 1），γ = {listed} 各一条曲线。"
-               "γ 越大，分类正确（p_t 接近 1）的样本损失越小。")
-    return caption, alt
+    words = strings_for(spec.language)
+    gammas = _join([_number(gamma) for gamma in spec.family_values or FOCAL_GAMMAS], spec.language,
+                   last="list_and_numbers")
+    return words["caption_focal"].format(gammas=gammas), words["alt_focal"].format(gammas=gammas)
 
 
 def _describe_training(spec: FigureSpec) -> tuple[str, str]:
-    language, dataset = spec.language, spec.dataset or DATASETS[0]
+    language, dataset = spec.language, spec.dataset or DEFAULT_DATASET
+    words = strings_for(language)
     labels = [loss_label(name, settings, language, dataset=dataset) for name, settings in spec.losses]
     names = _join([_in_sentence(label, language) for label in labels], language)
-    line = dataset == "line-with-outliers"
-    if language == "en":
-        what = "fitting a line to data with outliers" if line else "logistic regression on two Gaussian blobs"
-        result = "the fitted lines" if line else "the decision boundaries"
-        caption = f"{what} by gradient descent on {names}: mean loss per epoch (left) and {result} (right)."
-        alt = (f"Two panels. Left: mean training loss (vertical axis) against epoch (horizontal axis) for {names}. "
-               f"Right: the data as points with {result}"
-               f"{' and the true line' if line else ' and the Bayes-optimal boundary'}.")
-    elif language == "zh-TW":
-        what = "以梯度下降把直線擬合到含離群值的資料" if line else "在兩團高斯分布資料上做邏輯斯迴歸"
-        result = "擬合出的直線" if line else "決策邊界"
-        caption = f"{what}，分別使用{names}：左為每輪的平均損失，右為{result}。"
-        alt = (f"兩個子圖。左圖：縱軸為平均訓練損失，橫軸為訓練輪數，曲線為{names}。"
-               f"右圖：資料點與各損失得到的{result}，以及{'真實直線' if line else '貝氏最佳邊界'}。")
-    else:
-        what = "用梯度下降把直线拟合到含离群值的数据" if line else "在两团高斯分布数据上做逻辑回归"
-        result = "拟合出的直线" if line else "决策边界"
-        caption = f"{what}，分别使用{names}：左为每轮的平均损失，右为{result}。"
-        alt = (f"两个子图。左图：纵轴为平均训练损失，横轴为训练轮数，曲线为{names}。"
-               f"右图：数据点与各损失得到的{result}，以及{'真实直线' if line else '贝叶斯最优边界'}。")
-    return caption, alt
+    fit, result, truth = (words[key] for key in _TRAINING_WORDS[dataset])
+    return (words["caption_training"].format(fit=fit, names=names, result=result),
+            words["alt_training"].format(names=names, result=result, truth=truth))
 
 
 # --- drawing --------------------------------------------------------------------------
@@ -607,7 +492,7 @@ def _draw_curves(spec: FigureSpec):
         if axis == "margin" and curves and curves[0].reference is not None:
             reference = curves[0].reference
             ax.plot(reference.x, reference.loss, color=_REFERENCE, linewidth=1.6,
-                    label=_word("zero_one", language), zorder=1.5)
+                    label=strings_for(language)["plot_zero_one"], zorder=1.5)
         for index, (curve, label) in enumerate(zip(curves, labels)):
             series = curve.series[column]
             ax.plot(series.x, series.loss, label=_escape(label), zorder=2 + index * 0.01, **_style(index))
@@ -618,10 +503,10 @@ def _draw_curves(spec: FigureSpec):
         else:
             ax.axvline(0.0, color=_GREY, linewidth=0.9, zorder=1)
         if column == 0:
-            ax.set_ylabel(_word("loss", language))
+            ax.set_ylabel(strings_for(language)["plot_loss"])
     if not spec.gradient or not probability:
         for ax in loss_axes:
-            ax.set_xlabel(_escape(AXIS_LABELS[axis][language]))
+            ax.set_xlabel(_escape(strings_for(language)[f"axis_{axis}"]))
     legend_at = {"residual": "upper center", "margin": "upper right", "probability": "upper right"}[axis]
     loss_axes[0].legend(loc=legend_at)
 
@@ -644,9 +529,9 @@ def _draw_curves(spec: FigureSpec):
                 ax.axvline(0.0, color=_GREY, linewidth=0.9, zorder=1)
             ax.set_ylim(-1.06 * low, 1.06 * high)
             ax.set_xlim(x_range)
-            ax.set_xlabel(_escape(AXIS_LABELS[axis][language]))
+            ax.set_xlabel(_escape(strings_for(language)[f"axis_{axis}"]))
             if column == 0:
-                ax.set_ylabel(f"{_word('gradient', language)} d loss / d {_SYMBOL_OF_AXIS[axis]}")
+                ax.set_ylabel(f"{strings_for(language)['plot_gradient']} d loss / d {_SYMBOL_OF_AXIS[axis]}")
     if spec.title:
         figure.suptitle(_escape(spec.title), y=1 - 8 / _HEIGHT, va="top", fontsize=13)
     return figure
@@ -666,11 +551,11 @@ def _draw_focal(spec: FigureSpec):
     for index, series in enumerate(curve.series):
         label = series.label
         if gammas[index] == 0:
-            label += _parenthesised(_word("cross_entropy", language), language)
+            label += _parenthesised(strings_for(language)["plot_cross_entropy"], language)
         ax.plot(series.x, series.loss, label=label, zorder=2 + index * 0.01, **_style(index))
     ax.set_xlim(x_range)
     ax.set_ylim(-0.15, 5.0)
-    ax.set_ylabel(_word("loss", language))
+    ax.set_ylabel(strings_for(language)["plot_loss"])
     ax.legend(loc="upper right")
     target = ax
     if spec.gradient:
@@ -680,9 +565,9 @@ def _draw_focal(spec: FigureSpec):
         grad_ax.axhline(0.0, color=_GREY, linewidth=0.9, zorder=1)
         grad_ax.set_xlim(x_range)
         grad_ax.set_ylim(-10.5, 0.5)
-        grad_ax.set_ylabel(f"{_word('gradient', language)} d loss / d p_t")
+        grad_ax.set_ylabel(f"{strings_for(language)['plot_gradient']} d loss / d p_t")
         target = grad_ax
-    target.set_xlabel(_escape(curve.x_label[language]))
+    target.set_xlabel(_escape(strings_for(language)["axis_true_class"]))
     if spec.title:
         figure.suptitle(_escape(spec.title), y=1 - 8 / _HEIGHT, va="top", fontsize=13)
     return figure
@@ -706,14 +591,14 @@ def _training(dataset: str, losses: tuple[tuple[str, Settings], ...], options: S
 def _draw_training(spec: FigureSpec):
     import numpy as np
 
-    language, dataset = spec.language, spec.dataset or DATASETS[0]
+    language, dataset = spec.language, spec.dataset or DEFAULT_DATASET
     result = _training(dataset, spec.losses, spec.training)
     figure, grid = _new_figure(1, 2, title=bool(spec.title), panel_titles=True)
     history_ax, data_ax = grid[0]
-    labels = [_short_label(run.name, tuple(sorted((k, _plain(v)) for k, v in run.params.items())), language,
+    labels = [short_label(run.name, tuple(sorted((k, _plain(v)) for k, v in run.params.items())), language,
                            dataset) for run in result.runs]
     if result.runs and result.runs[0].error_rate is not None:
-        error = _word("error", language)
+        error = strings_for(language)["plot_error_rate"]
         labels = [label + _parenthesised(f"{error} {run.error_rate:.0%}", language)
                   for label, run in zip(labels, result.runs)]
     # A few hundred points draw a smooth history; thousands only weigh on the SVG.
@@ -738,26 +623,26 @@ def _draw_training(spec: FigureSpec):
     else:
         history_ax.set_ylim(0.0, high * 1.6)
     history_ax.set_xlim(0, result.epochs)
-    history_ax.set_xlabel(_word("epoch", language))
-    history_ax.set_ylabel(_word("mean_loss", language))
-    history_ax.set_title(_word("per_epoch", language))
+    history_ax.set_xlabel(strings_for(language)["plot_epoch"])
+    history_ax.set_ylabel(strings_for(language)["plot_mean_loss"])
+    history_ax.set_title(strings_for(language)["plot_per_epoch"])
 
     if dataset == "line-with-outliers":
         # Markers of a line, not a scatter: the SVG then states their style once, not per point.
         handles[0:0] = data_ax.plot(result.x, result.y, linestyle="none", marker="o", markersize=4,
                                     markeredgewidth=0, color="#7f7f7f", alpha=0.75, zorder=1.5,
-                                    label=_word("data", language))
+                                    label=strings_for(language)["plot_data"])
         span = np.array([result.x.min(), result.x.max()])
         slope, intercept = result.true_params
         handles[1:1] = data_ax.plot(span, slope * span + intercept, color="#000000", linewidth=1.2,
-                                    linestyle=(0, (1, 2)), label=_word("true_line", language), zorder=1.8)
+                                    linestyle=(0, (1, 2)), label=strings_for(language)["plot_true_line"], zorder=1.8)
         for index, run in enumerate(result.runs):
             a, b = run.fitted
             data_ax.plot(span, a * span + b, zorder=2 + index * 0.01, **_style(index))
         data_ax.set_xlim(span[0] - 0.2, span[1] + 0.2)
         data_ax.set_xlabel("x")
         data_ax.set_ylabel("y")
-        data_ax.set_title(_word("fitted_lines", language))
+        data_ax.set_title(strings_for(language)["plot_fitted_lines"])
     else:
         points = result.x
         negative, positive_class = points[result.y == 0], points[result.y == 1]
@@ -778,7 +663,7 @@ def _draw_training(spec: FigureSpec):
             return [data_ax.axvline(-b / w1 if w1 else 0.0, **style)]
 
         bayes = boundary(result.true_params, color="#000000", linewidth=1.2, linestyle=(0, (1, 2)),
-                         label=_word("bayes", language), zorder=1.8)
+                         label=strings_for(language)["plot_bayes"], zorder=1.8)
         for index, run in enumerate(result.runs):
             boundary(run.fitted, zorder=2 + index * 0.01, **_style(index))
         handles = markers + bayes + handles
@@ -786,7 +671,7 @@ def _draw_training(spec: FigureSpec):
         data_ax.set_ylim(y_low, y_high)
         data_ax.set_xlabel("x₁")
         data_ax.set_ylabel("x₂")
-        data_ax.set_title(_word("boundaries", language))
+        data_ax.set_title(strings_for(language)["plot_boundaries"])
     # One legend for both panels: the lines keep their colour and dash on each side.
     history_ax.legend(handles=handles, loc="upper right", fontsize=9.5)
     if spec.title:
@@ -942,7 +827,6 @@ def render_figures(
 
 
 __all__ = [
-    "DATASETS", "DEFAULT_RANGES", "DRAW_VERSION", "FOCAL_GAMMAS", "FigureSpec", "KINDS", "LANGUAGES", "PlotCache",
-    "TRAINING_LOSSES", "canonical_loss", "describe", "draw", "figure_id", "loss_label", "render_figures",
+    "DEFAULT_DATASET", "DEFAULT_RANGES", "DRAW_VERSION", "FigureSpec", "KINDS", "PlotCache", "canonical_loss", "describe", "draw", "figure_id", "loss_label", "render_figures",
     "with_setting",
 ]

@@ -8,7 +8,7 @@ import pytest
 
 from generator.content.lesson import Part, parse_lesson
 from generator.content.markdown import create_markdown
-from generator.core import LOSSES
+from generator.core import FOCAL_GAMMAS, LOSSES
 from generator.enrich import (
     Figure,
     automatic_specs,
@@ -17,7 +17,7 @@ from generator.enrich import (
     figure_from_shortcode,
     lesson_text,
 )
-from generator.plots import FOCAL_GAMMAS, FigureSpec, describe
+from generator.plots import FigureSpec, describe
 from helpers import corpus_files
 
 MD = create_markdown()

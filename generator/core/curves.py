@@ -27,20 +27,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .params import ParamValue
+from .params import FOCAL_GAMMAS, ParamValue
 from .registry import LOSSES, LossSpec, lookup, parse_loss_list
 from .stable import Array, logit, sigmoid
 
 AXES = ("residual", "margin", "probability")
-
-AXIS_LABELS: dict[str, dict[str, str]] = {
-    "residual": {"en": "residual r = ŷ − y", "zh-TW": "殘差 r = ŷ − y", "zh-CN": "残差 r = ŷ − y"},
-    "margin": {"en": "margin m = y·f(x)", "zh-TW": "間隔 m = y·f(x)", "zh-CN": "间隔 m = y·f(x)"},
-    "probability": {"en": "predicted probability p", "zh-TW": "預測機率 p", "zh-CN": "预测概率 p"},
-}
-
-_TRUE_CLASS_LABEL = {"en": "probability of the true class p_t", "zh-TW": "正確類別的機率 p_t",
-                     "zh-CN": "正确类别的概率 p_t"}
 
 
 def _default_x(axis: str) -> Array:
@@ -67,7 +58,6 @@ class Curve:
     """Canonical loss name; its display names are in ``LOSSES[name].display``."""
     axis: str
     params: Mapping[str, ParamValue]
-    x_label: Mapping[str, str]
     series: tuple[Series, ...]
     reference: Series | None = None
     """The 0-1 loss on the margin axis, None elsewhere."""
@@ -142,10 +132,10 @@ def loss_curve(name: str | LossSpec, axis: str | None = None, x: ArrayLike | Non
         series = (Series("", values, loss, grad),)
         if axis == "margin":
             reference = Series("0-1 loss", values, np.where(values <= 0, 1.0, 0.0), np.zeros_like(values))
-    return Curve(spec.name, axis, settings, AXIS_LABELS[axis], series, reference)
+    return Curve(spec.name, axis, settings, series, reference)
 
 
-def focal_family(gammas: Iterable[float] = (0.0, 0.5, 1.0, 2.0, 5.0), p_t: ArrayLike | None = None) -> Curve:
+def focal_family(gammas: Iterable[float] = FOCAL_GAMMAS, p_t: ArrayLike | None = None) -> Curve:
     """Focal loss against the true class's probability ``p_t``, one series per γ, no α.
 
     Reproduces Figure 1 of Lin et al. (2017); γ = 0 is cross-entropy, and at
@@ -155,7 +145,7 @@ def focal_family(gammas: Iterable[float] = (0.0, 0.5, 1.0, 2.0, 5.0), p_t: Array
         replace(loss_curve("focal", "probability", x=p_t, gamma=gamma, alpha=None).series[0], label=f"γ = {gamma:g}")
         for gamma in gammas
     )
-    return Curve("focal", "probability", {"alpha": None}, _TRUE_CLASS_LABEL, series)
+    return Curve("focal", "probability", {"alpha": None}, series)
 
 
 # --- training -------------------------------------------------------------------------
@@ -191,7 +181,10 @@ class Training:
 
 
 @dataclass(frozen=True)
-class _Dataset:
+class Dataset:
+    """A synthetic dataset of :func:`train`, with the losses, epochs and learning rate it
+    trains with unless told otherwise."""
+
     make: Callable[[np.random.Generator], tuple[Array, Array, Array]]
     """Features (n, d), targets (n,) and the true parameters (d weights, then bias)."""
     param_names: tuple[str, ...]
@@ -225,8 +218,8 @@ def _two_blobs(rng: np.random.Generator) -> tuple[Array, Array, Array]:
     return x, y, np.append(2.0 * center, 0.0)
 
 
-_DATASETS: dict[str, _Dataset] = {
-    "line-with-outliers": _Dataset(
+DATASETS: dict[str, Dataset] = {
+    "line-with-outliers": Dataset(
         make=_line_with_outliers,
         param_names=("a", "b"),
         start=(0.0, 0.0),
@@ -236,7 +229,7 @@ _DATASETS: dict[str, _Dataset] = {
         epochs=500,
         lr=0.05,
     ),
-    "two-blobs": _Dataset(
+    "two-blobs": Dataset(
         make=_two_blobs,
         param_names=("w1", "w2", "b"),
         # Confidently wrong: the sigmoid starts saturated on most points, which is
@@ -322,9 +315,9 @@ def train(
     Gradient descent is full-batch with a fixed learning rate, so the result depends
     only on ``seed``.
     """
-    if dataset not in _DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; valid datasets: {', '.join(_DATASETS)}")
-    setup = _DATASETS[dataset]
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; valid datasets: {', '.join(DATASETS)}")
+    setup = DATASETS[dataset]
     epochs = setup.epochs if epochs is None else epochs
     lr = setup.lr if lr is None else lr
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:

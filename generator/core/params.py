@@ -121,6 +121,9 @@ def check_settings(loss: str, settings: Mapping[str, object]) -> dict[str, Param
 
 _SLIDER = (0.25, 0.5, 1.0, 2.0, 4.0)
 
+FOCAL_GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)
+"""The γ values of Lin et al. (2017), Figure 1: the focal loss's slider stops and family figure."""
+
 PARAMS: dict[str, tuple[Param, ...]] = {
     "mse": (),
     "mae": (),
@@ -157,7 +160,7 @@ PARAMS: dict[str, tuple[Param, ...]] = {
     "hinge": (),
     "squared_hinge": (),
     "focal": (
-        Param("gamma", 2.0, low=0.0, symbol="γ", family=(0.0, 0.5, 1.0, 2.0, 5.0),
+        Param("gamma", 2.0, low=0.0, symbol="γ", family=FOCAL_GAMMAS,
               description="Focusing exponent on (1 − p_t); 0 gives cross-entropy."),
         Param("alpha", 0.25, low=0.0, high=1.0, allows_none=True, negative_means_none=True, symbol="α",
               description="Weight of positive examples (1 − α for negatives); none for no weighting."),
