@@ -106,12 +106,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.content.lesson import Lesson, Part, Section
+from generator.content.shortcodes import PLOT_SHORTCODES
 from generator.core import AXES, DATASETS, LOSSES, Param, parse_loss_list
 from generator.errors import Diagnostic
 from generator.languages import LANGUAGES
 from generator.plots import DEFAULT_DATASET, DEFAULT_RANGES, FigureSpec, canonical_loss, describe, with_setting
 
-PLOT_SHORTCODES = ("loss_curve", "training_curve")
 MAX_AUTOMATIC = 3
 
 LOSS_CURVE_PARAMETERS = ("losses", "x", "range", "gradient", "title", "slider", "family", "values")
@@ -625,6 +625,6 @@ def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
 
 
 __all__ = [
-    "Figure", "LOSS_CURVE_PARAMETERS", "PLOT_SHORTCODES", "TRAINING_CURVE_PARAMETERS", "automatic_figures",
+    "Figure", "LOSS_CURVE_PARAMETERS", "TRAINING_CURVE_PARAMETERS", "automatic_figures",
     "automatic_specs", "detect_losses", "enrich", "figure_from_shortcode", "lesson_text",
 ]
