@@ -2,8 +2,8 @@
 
 :func:`enrich` turns each plot shortcode of a parsed lesson into a ``figure`` part and,
 when a lesson names known losses in its text, adds figures of them to its explanation
-section. It describes figures (:class:`generator.plots.FigureSpec`); drawing happens later,
-once per distinct figure, in :mod:`generator.plots`. Nothing here imports matplotlib or
+section. It describes figures (:class:`generator.plots.spec.FigureSpec`); drawing happens later,
+once per distinct figure, in :mod:`generator.plots.cache`. Nothing here imports matplotlib or
 touches files.
 
 ``loss_curve``: curves of losses against one axis
@@ -110,7 +110,8 @@ from generator.content.shortcodes import PLOT_SHORTCODES
 from generator.core import AXES, DATASETS, LOSSES, Param, parse_loss_list
 from generator.errors import Diagnostic
 from generator.languages import LANGUAGES
-from generator.plots import DEFAULT_DATASET, DEFAULT_RANGES, FigureSpec, canonical_loss, describe, with_setting
+from generator.plots.captions import describe
+from generator.plots.spec import DEFAULT_DATASET, DEFAULT_RANGES, FigureSpec, canonical_loss, with_setting
 
 MAX_AUTOMATIC = 3
 

@@ -17,7 +17,8 @@ from generator.enrich import (
     figure_from_shortcode,
     lesson_text,
 )
-from generator.plots import FigureSpec, describe
+from generator.plots.captions import describe
+from generator.plots.spec import FigureSpec
 from helpers import corpus_files
 
 MD = create_markdown()

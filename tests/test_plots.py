@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import pickle
@@ -17,9 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import plots
 from generator.core import FOCAL_GAMMAS, LOSSES, focal_family, train
-from generator.plots import FigureSpec, PlotCache, canonical_loss, describe, draw, figure_id, render_figures
+from generator.plots import cache as plot_cache
+from generator.plots import spec as plot_spec
+from generator.plots.cache import PlotCache, render_figures
+from generator.plots.captions import describe
+from generator.plots.draw import draw
+from generator.plots.spec import DEFAULT_RANGES, FigureSpec, canonical_loss, figure_id, with_setting
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -27,7 +32,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def curves(*names: str, axis: str = "residual", language: str = "zh-TW", **fields) -> FigureSpec:
     return FigureSpec(
-        "loss_curve", tuple(canonical_loss(name) for name in names), axis, plots.DEFAULT_RANGES[axis],
+        "loss_curve", tuple(canonical_loss(name) for name in names), axis, DEFAULT_RANGES[axis],
         language=language, **fields,
     )
 
@@ -58,18 +63,56 @@ def run_python(code: str) -> str:
 # --- imports and names ----------------------------------------------------------------
 
 
-def test_importing_plots_and_enrich_does_not_import_matplotlib():
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, inside a function) for every import statement of a source file."""
+    package = ".".join(path.relative_to(REPO).with_suffix("").parts[:-1])
+    found = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, in_function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - child.level + 1] + ([base] if base else []))
+                found.extend((f"{base}.{alias.name}", in_function) for alias in child.names)
+                found.append((base, in_function))
+            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
+
+
+def test_only_plots_draw_imports_matplotlib_and_only_render_figures_imports_it():
+    importers: dict[str, set[str]] = {"matplotlib": set(), "generator.plots.draw": set()}
+    for path in sorted((REPO / "generator").rglob("*.py")):
+        for module, in_function in _imports(path):
+            for target in importers:
+                if module == target or module.startswith(target + "."):
+                    importers[target].add(f"{path.relative_to(REPO)}{' (in a function)' if in_function else ''}")
+    assert importers == {
+        "matplotlib": {"generator/plots/draw.py"},
+        "generator.plots.draw": {"generator/plots/cache.py (in a function)"},
+    }
+
+
+def test_every_module_but_plots_draw_imports_without_matplotlib():
     out = run_python(
         """
-        import sys
-        import generator.plots, generator.enrich
-        from generator.plots import figure_id, describe, FigureSpec, canonical_loss
+        import importlib, pkgutil, sys
+        import generator
+        for module in pkgutil.walk_packages(generator.__path__, "generator."):
+            if module.name not in ("generator.plots.draw", "generator.__main__"):
+                importlib.import_module(module.name)
+        from generator.plots.captions import describe
+        from generator.plots.spec import figure_id, FigureSpec, canonical_loss
         spec = FigureSpec("loss_curve", (canonical_loss("mse"),), "residual", (-3.0, 3.0))
         figure_id(spec); describe(spec)
-        print(sorted(name for name in sys.modules if name.split(".")[0] == "matplotlib"))
+        print(len(sys.modules) > 100, sorted(name for name in sys.modules if name.split(".")[0] == "matplotlib"))
         """
     )
-    assert out == "[]"
+    assert out == "True []"
 
 
 def test_spec_is_hashable_and_picklable():
@@ -97,12 +140,12 @@ def test_figure_id_is_short_stable_and_tells_specs_apart():
         figure_id(replace(REGRESSION, gradient=True)),
         figure_id(replace(REGRESSION, x_range=(-2.0, 2.0))),
         figure_id(curves("mse", "mae", "huber", family="delta", family_values=(0.5, 1.0))),
-        figure_id(plots.with_setting(REGRESSION, 2, "delta", 2.0)),
+        figure_id(with_setting(REGRESSION, 2, "delta", 2.0)),
     }
     assert ident not in others and len(others) == 5
     out = run_python(
         """
-        from generator.plots import FigureSpec, canonical_loss, figure_id
+        from generator.plots.spec import FigureSpec, canonical_loss, figure_id
         spec = FigureSpec("loss_curve", tuple(canonical_loss(n) for n in ("mse", "mae", "huber")), "residual",
                           (-3.0, 3.0), language="zh-TW")
         print(figure_id(spec))
@@ -114,11 +157,11 @@ def test_figure_id_is_short_stable_and_tells_specs_apart():
 def test_figure_id_depends_on_draw_version_and_library_versions(monkeypatch):
     ident = figure_id(REGRESSION)
     figure_id.cache_clear()
-    monkeypatch.setattr(plots, "DRAW_VERSION", plots.DRAW_VERSION + "-next")
+    monkeypatch.setattr(plot_spec, "DRAW_VERSION", plot_spec.DRAW_VERSION + "-next")
     assert figure_id(REGRESSION) != ident
     figure_id.cache_clear()
     monkeypatch.undo()
-    monkeypatch.setattr(plots, "_versions", lambda: ("0.0", "0.0"))
+    monkeypatch.setattr(plot_spec, "_versions", lambda: ("0.0", "0.0"))
     assert figure_id(REGRESSION) != ident
     figure_id.cache_clear()
 
@@ -195,7 +238,8 @@ def test_draw_is_deterministic_within_a_process(regression_svg):
 def test_draw_is_byte_identical_across_fresh_processes(regression_svg):
     code = """
         import hashlib
-        from generator.plots import FigureSpec, canonical_loss, draw
+        from generator.plots.draw import draw
+        from generator.plots.spec import FigureSpec, canonical_loss
         spec = FigureSpec("loss_curve", tuple(canonical_loss(n) for n in ("mse", "mae", "huber")), "residual",
                           (-3.0, 3.0), language="zh-TW")
         blobs = FigureSpec("training_curve", tuple(canonical_loss(n) for n in ("bce_with_logits", "mse")),
@@ -318,7 +362,7 @@ def test_parallel_rendering_matches_serial(tmp_path, monkeypatch):
     serial, drawn = render_figures(specs, PlotCache(tmp_path / "one"), jobs=1)
     assert drawn == 4
     pools = []
-    real = plots._fork_context
+    real = plot_cache._fork_context
 
     def spy():
         context = real()
@@ -331,7 +375,7 @@ def test_parallel_rendering_matches_serial(tmp_path, monkeypatch):
         monkeypatch.setattr(context, "Pool", pool)
         return context
 
-    monkeypatch.setattr(plots, "_fork_context", spy)
+    monkeypatch.setattr(plot_cache, "_fork_context", spy)
     parallel, drawn = render_figures(specs, PlotCache(tmp_path / "two"), jobs=2)
     assert drawn == 4 and pools == [2]
     assert parallel == serial
