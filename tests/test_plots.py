@@ -317,19 +317,61 @@ def test_drawing_time_is_reasonable():
 # --- cache and batches ----------------------------------------------------------------
 
 
-def test_plot_cache_round_trip(tmp_path):
+def test_plot_cache_round_trip_seals_the_file(tmp_path):
     cache = PlotCache(tmp_path)
     assert cache.get(REGRESSION) is None
     cache.put(REGRESSION, b"<svg>x</svg>\n")
     assert cache.get(REGRESSION) == b"<svg>x</svg>\n"
-    assert (tmp_path / ".studysite" / "plots" / f"{figure_id(REGRESSION)}.svg").is_file()
-    assert [path.name for path in (tmp_path / ".studysite" / "plots").iterdir()] == [f"{figure_id(REGRESSION)}.svg"]
+    folder = tmp_path / ".studysite" / "plots"
+    assert [path.name for path in folder.iterdir()] == [f"{figure_id(REGRESSION)}.svg.sealed"]
+    stored = (folder / f"{figure_id(REGRESSION)}.svg.sealed").read_bytes()
+    assert stored.startswith(b"studysite-sealed-1\n") and stored.endswith(b"<svg>x</svg>\n")
 
 
-def test_plot_cache_ignores_a_truncated_file(tmp_path):
+@pytest.fixture(scope="module")
+def mse_figure() -> tuple[FigureSpec, bytes]:
+    spec = curves("mse", language="en")
+    return spec, draw(spec)
+
+
+def test_a_foreign_svg_in_the_cache_is_never_published(tmp_path, mse_figure):
+    spec, fresh = mse_figure
     cache = PlotCache(tmp_path)
-    cache.put(REGRESSION, b"<svg>half")
-    assert cache.get(REGRESSION) is None
+    foreign = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>\n'
+    cache.folder.mkdir(parents=True)
+    for planted in (foreign, b"studysite-sealed-1\n" + bytes(32) + foreign):  # bare, and with a made-up seal
+        cache.path(spec).write_bytes(planted)
+        svgs, drawn = render_figures([spec], cache)
+        assert drawn == 1 and svgs[spec] == fresh
+
+
+def test_a_sealed_svg_of_another_figure_is_not_taken_for_this_one(tmp_path, mse_figure):
+    spec, fresh = mse_figure
+    other = curves("mae", language="en")
+    cache = PlotCache(tmp_path)
+    cache.put(other, b"<svg>the mae figure</svg>")
+    cache.path(other).rename(cache.path(spec))
+    svgs, drawn = render_figures([spec], cache)
+    assert drawn == 1 and svgs[spec] == fresh
+
+
+def test_any_flipped_byte_or_truncation_makes_the_cache_draw_again(tmp_path, mse_figure):
+    spec, fresh = mse_figure
+    cache = PlotCache(tmp_path)
+    cache.put(spec, fresh)
+    sealed = cache.path(spec).read_bytes()
+    rng = np.random.default_rng(8)
+    # Positions in the header, the MAC, the SVG's start and end, and random ones.
+    positions = [0, 18, 19, 40, 51, 52, 60, len(sealed) - 1, *rng.integers(0, len(sealed), 12)]
+    damaged = [sealed[:position] + bytes([sealed[position] ^ (1 << int(rng.integers(8)))]) + sealed[position + 1:]
+               for position in positions]
+    damaged += [sealed[:-1], sealed[: len(sealed) // 2], sealed + b" ", b""]
+    for blob in damaged:
+        cache.path(spec).write_bytes(blob)
+        assert cache.get(spec) is None
+        svgs, drawn = render_figures([spec], cache)
+        assert drawn == 1 and svgs[spec] == fresh
+        assert cache.path(spec).read_bytes() == sealed  # redrawn and sealed again
 
 
 def test_plot_cache_survives_an_unwritable_folder(tmp_path):

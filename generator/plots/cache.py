@@ -1,24 +1,30 @@
 """Drawn figures kept between builds, and drawing the missing ones, in parallel when asked.
 
 :class:`PlotCache` keeps each SVG under the site's ``.studysite/plots`` folder, named by
-:func:`~generator.plots.spec.figure_id`. :func:`render_figures` is the one way to
-matplotlib: it imports :mod:`generator.plots.draw` only when some figure is not in the cache.
+:func:`~generator.plots.spec.figure_id` and sealed with :func:`generator.integrity.seal`
+for that name: a site folder may come from anyone, and an SVG is published as it is, so
+a file this user's builds did not write for this very figure — foreign, renamed,
+truncated or bit-flipped — reads as missing and is drawn again.
+
+:func:`render_figures` is the one way to matplotlib: it imports
+:mod:`generator.plots.draw` only when some figure is not in the cache.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from generator.atomic import write_atomic
+from generator.integrity import seal, unseal
 
 from .spec import FigureSpec, figure_id
 
 
 class PlotCache:
-    """Drawn SVGs under ``site_root/.studysite/plots``, named by :func:`figure_id`.
+    """Drawn SVGs under ``site_root/.studysite/plots``, sealed, one file per figure.
 
     Optional by design: a folder that cannot be read or written just means drawing again.
     """
@@ -27,33 +33,27 @@ class PlotCache:
         self.folder = Path(site_root) / ".studysite" / "plots"
 
     def path(self, spec: FigureSpec) -> Path:
-        return self.folder / f"{figure_id(spec)}.svg"
+        return self.folder / f"{figure_id(spec)}.svg.sealed"
 
     def get(self, spec: FigureSpec) -> bytes | None:
+        """The SVG this user's builds drew for ``spec``, or None."""
         try:
-            data = self.path(spec).read_bytes()
+            blob = self.path(spec).read_bytes()
         except OSError:
             return None
-        return data if data.rstrip().endswith(b"</svg>") else None
+        return unseal(blob, _purpose(spec))
 
     def put(self, spec: FigureSpec, svg: bytes) -> None:
-        target = self.path(spec)
-        temporary = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".svg", dir=self.folder)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(svg)
-            os.replace(temporary, target)
-            temporary = None
+            write_atomic(self.path(spec), seal(svg, _purpose(spec)))
         except OSError:
             pass
-        finally:
-            if temporary is not None:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
+
+
+def _purpose(spec: FigureSpec) -> str:
+    # Bound to the figure's name, so that a sealed SVG copied over another figure's file fails too.
+    return f"plot {figure_id(spec)}"
 
 
 def _fork_context():
