@@ -108,6 +108,7 @@ from typing import Any
 from generator.content.lesson import Lesson, Part, Section
 from generator.content.shortcodes import PLOT_SHORTCODES
 from generator.core import AXES, DATASETS, LOSSES, Param, parse_loss_list
+from generator.core.domains import LOGITS, SCORES
 from generator.errors import Diagnostic
 from generator.languages import LANGUAGES
 from generator.plots.captions import describe
@@ -550,7 +551,9 @@ def lesson_text(lesson: Lesson) -> str:
 # --- automatic figures ----------------------------------------------------------------
 
 _REGRESSION = tuple(name for name, spec in LOSSES.items() if spec.task == "regression" and "residual" in spec.axes)
-_MARGIN_NATIVE = ("bce_with_logits", "hinge", "squared_hinge", "focal")
+_MARGIN_NATIVE = tuple(name for name, spec in LOSSES.items()
+                       if "margin" in spec.axes and spec.y_pred in (LOGITS, SCORES))
+"""Losses of a classifier's score, whose natural axis is the margin (mse has one too, but it takes any real)."""
 _CROSS_ENTROPY = ("bce", "cross_entropy")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.util
 import os
 import pickle
 import re
@@ -73,9 +74,7 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
             if isinstance(child, ast.Import):
                 found.extend((alias.name, in_function) for alias in child.names)
             elif isinstance(child, ast.ImportFrom):
-                base = child.module or ""
-                if child.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - child.level + 1] + ([base] if base else []))
+                base = importlib.util.resolve_name("." * child.level + (child.module or ""), package)
                 found.extend((f"{base}.{alias.name}", in_function) for alias in child.names)
                 found.append((base, in_function))
             visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))

@@ -3,9 +3,11 @@
 The plotting layer and the lesson shortcodes read this package; nothing in it
 imports matplotlib, scipy, scikit-learn or torch (the tests check).
 
-* :mod:`.losses`: one pure function per loss and its gradient, e.g. ``huber`` and ``huber_grad``.
+* :mod:`.losses`: one pure function per loss and its gradient, e.g. ``huber`` and ``huber_grad``,
+  by task: regression, classification, segmentation, divergence.
 * :mod:`.registry`: ``LOSSES``, ``lookup`` and ``parse_loss_list``.
 * :mod:`.params`: each loss's settings with defaults, ranges and slider families.
+* :mod:`.domains`: what each loss takes as ``y_true`` and ``y_pred`` (probabilities, logits, labels, …).
 * :mod:`.stable`: the overflow-free primitives the losses are built from.
 * :mod:`.curves`: ``loss_curve``, ``focal_family``, ``train`` and its ``DATASETS``.
 * :mod:`.bench`: ``time_losses``, for ``make bench``.

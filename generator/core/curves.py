@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .domains import LOGITS
 from .params import FOCAL_GAMMAS, ParamValue
 from .registry import LOSSES, LossSpec, lookup, parse_loss_list
 from .stable import Array, logit, sigmoid
@@ -63,10 +64,6 @@ class Curve:
     """The 0-1 loss on the margin axis, None elsewhere."""
 
 
-_TAKES_LOGITS = {"bce_with_logits", "focal", "cross_entropy"}
-"""On the probability axis these get ``logit(p)``, so ``p`` must avoid 0 and 1."""
-
-
 def _probability_series(spec: LossSpec, p: Array, label: int, settings: Mapping[str, Any]) -> Series:
     target = np.full_like(p, float(label))
     if spec.name == "cross_entropy":
@@ -74,7 +71,7 @@ def _probability_series(spec: LossSpec, p: Array, label: int, settings: Mapping[
         classes = np.full(p.shape, label)
         loss = spec.fn(classes, logits, reduction="none", **settings)
         grad = spec.grad(classes, logits, reduction="none", **settings)[:, 1] / (p * (1.0 - p))
-    elif spec.name in _TAKES_LOGITS:
+    elif spec.y_pred is LOGITS:
         loss = spec.fn(target, logit(p), reduction="none", **settings)
         grad = spec.grad(target, logit(p), reduction="none", **settings) / (p * (1.0 - p))
     elif spec.name == "dice":
@@ -92,7 +89,7 @@ def _check_x(spec: LossSpec, axis: str, x: ArrayLike) -> Array:
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"{spec.name}: x must be a non-empty 1-D array of finite numbers")
     if axis == "probability":
-        if spec.name in _TAKES_LOGITS and (values.min() <= 0 or values.max() >= 1):
+        if spec.y_pred is LOGITS and (values.min() <= 0 or values.max() >= 1):
             raise ValueError(f"{spec.name}: probabilities on the x axis must lie in (0, 1), since its logit is used")
         if values.min() < 0 or values.max() > 1:
             raise ValueError(f"{spec.name}: probabilities on the x axis must lie in [0, 1]")
