@@ -337,6 +337,8 @@ def test_focal_family_and_other_families():
         ({"losses": "huber", "values": "1, 2"}, "values goes with family"),
         ({"losses": "focal(alpha=0.5)", "family": "gamma"}, "without α"),
         ({"losses": "mse, mse"}, "the same loss with the same settings twice"),
+        ({"losses": "dice(batch=true)", "x": "probability"},
+         "dice: batch says how a batch is combined, which a curve of single elements cannot show"),
     ],
 )
 def test_loss_curve_errors_say_what_is_valid(params, message):

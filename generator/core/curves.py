@@ -117,7 +117,7 @@ def loss_curve(name: str | LossSpec, axis: str | None = None, x: ArrayLike | Non
     axis = spec.axes[0] if axis is None else axis
     if axis not in spec.axes:
         raise ValueError(f"{spec.name}: unsupported axis {axis!r}; valid axes: {', '.join(spec.axes)}")
-    settings = spec.check_settings(params)
+    settings = spec.check_settings(params, curve=True)
     values = _check_x(spec, axis, _default_x(axis) if x is None else x)
     reference = None
     if axis == "probability":

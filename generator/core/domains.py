@@ -47,7 +47,7 @@ class Domain:
         except (TypeError, ValueError) as error:
             raise ValueError(f"{loss}: {role} must be numeric ({error})") from None
         if array.size == 0:
-            raise ValueError(f"{loss}: {role} is empty")
+            return array
         # min() propagates NaN, so one pass finds both NaN and the lower bound.
         smallest = array.min()
         if np.isnan(smallest):

@@ -50,9 +50,10 @@ class LossSpec:
         """What input ``role`` ("y_true" or "y_pred") may hold under ``settings``."""
         return DOMAINS[self.name].domain(role, settings)[0]
 
-    def check_settings(self, settings: Mapping[str, object]) -> dict[str, ParamValue]:
-        """Validated settings; ValueError lists the valid parameters and their ranges."""
-        return check_settings(self.name, settings)
+    def check_settings(self, settings: Mapping[str, object], *, curve: bool = False) -> dict[str, ParamValue]:
+        """Validated settings; ValueError lists the valid parameters and their ranges. For a
+        ``curve``, settings about whole batches (:attr:`Param.per_batch`) are refused too."""
+        return check_settings(self.name, settings, curve=curve)
 
 
 def _spec(

@@ -75,13 +75,15 @@ def plain_setting(value: Any) -> Any:
 
 
 def canonical_loss(name: str, settings: Mapping[str, Any] | None = None) -> tuple[str, Settings]:
-    """``(name, settings)`` as a spec stores it: canonical name, every parameter with its
-    default filled in, numbers as floats, sorted, so that "huber" and "huber(delta=1)" agree."""
+    """``(name, settings)`` as a spec stores it: canonical name, every parameter a curve
+    takes with its default filled in, numbers as floats, sorted, so that "huber" and
+    "huber(delta=1)" agree."""
     spec = LOSSES.get(name) or lookup(name)
     if spec is None:
         raise ValueError(f"unknown loss {name!r}; valid losses: {', '.join(LOSSES)}")
-    checked = spec.check_settings(dict(settings or {}))
-    filled = {param.name: plain_setting(checked.get(param.name, param.default)) for param in spec.params}
+    checked = spec.check_settings(dict(settings or {}), curve=True)
+    filled = {param.name: plain_setting(checked.get(param.name, param.default))
+              for param in spec.params if not param.per_batch}
     return spec.name, tuple(sorted(filled.items()))
 
 

@@ -9,10 +9,12 @@ scikit-learn's metrics; each docstring gives the formula and the reference.
 Reductions: ``"mean"`` and ``"sum"`` return a Python float, ``"none"`` the per-element
 (for ``cross_entropy`` and ``dice`` per-sample) values; ``kl_div`` also takes
 ``"batchmean"``. A gradient is that of the reduced loss; with ``"none"`` it is each
-element's derivative of its own term. Gradients always have ``y_pred``'s shape.
+element's derivative of its own term. Gradients always have ``y_pred``'s shape. As in
+PyTorch, an empty input sums to 0 and has an empty array of values (and of gradients);
+only its ``"mean"`` (and ``"batchmean"``) is undefined, and raises.
 
 Inputs are converted to float64 and checked: shapes must match exactly (no
-broadcasting), arrays must be non-empty and NaN-free, and values must lie in the loss's input domains
+broadcasting), arrays must be NaN-free, and values must lie in the loss's input domains
 (:mod:`generator.core.domains`: probabilities in [0, 1], labels 0 or 1, counts >= 0, …);
 settings must be known and in range (see :mod:`generator.core.params`). Every violation
 raises ValueError whose message starts with the loss's name.

@@ -16,6 +16,10 @@ from ..stable import Array
 
 Reduced = float | Array
 
+_AVERAGES = ("mean", "batchmean")
+"""Reductions that divide by a count, and so have no value for an empty input."""
+
+
 def loss_function(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Check ``reduction`` and the settings against the parameter table before the math runs.
 
@@ -31,6 +35,10 @@ def loss_function(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any
                 raise ValueError(
                     f"{name}: unknown reduction {reduction!r}; valid reductions: {', '.join(reductions)}"
                 )
+            if reduction in _AVERAGES and _is_empty(y_pred):
+                raise ValueError(
+                    f"{name}: the {reduction} of an empty input is undefined; use reduction=\"sum\" or \"none\""
+                )
             result = function(y_true, y_pred, reduction=reduction, **check_settings(name, settings))
             if np.ndim(y_pred) == 0 and isinstance(result, np.ndarray):
                 return result.reshape(())  # the domain check lifted the scalar to shape (1,)
@@ -39,6 +47,13 @@ def loss_function(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any
         return checked
 
     return decorate
+
+
+def _is_empty(values: ArrayLike) -> bool:
+    try:
+        return np.size(values) == 0
+    except (TypeError, ValueError):
+        return False  # not an array at all: the input check says so, naming the loss
 
 
 def checked_input(loss: str, role: str, values: ArrayLike, settings: Mapping[str, object] | None = None) -> Array:
@@ -66,7 +81,7 @@ def inputs(
 
 
 def reduce(values: Array, reduction: str) -> Reduced:
-    """``"mean"`` and ``"sum"`` as a float, ``"none"`` as given."""
+    """``"mean"`` and ``"sum"`` as a float (the sum of nothing is 0), ``"none"`` as given."""
     if reduction == "mean":
         return float(np.mean(values))
     if reduction == "sum":
