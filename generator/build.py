@@ -29,7 +29,7 @@ from generator.content.site import ContentTree, Site, SourceFile, build_site, sc
 from generator.enrich import enrich
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
-from generator.plots import PlotCache, render_figures
+from generator.plots.cache import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path, template_dirs
 from generator.render.pages import Renderer
 from generator.render.search import SearchShardWriter, index_script, lesson_entries

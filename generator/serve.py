@@ -41,7 +41,7 @@ from generator.config import CONFIG_NAMES, SiteConfig
 from generator.content.site import ContentTree, Site, is_ignored_name, scan_content
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import MemoryOutput, static_files
-from generator.plots import PlotCache, render_figures
+from generator.plots.cache import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path
 from generator.render.pages import Renderer
 from generator.render.search import index_script

@@ -229,8 +229,7 @@ FIGURE_TIMING = r"""
 import json, statistics, sys, time
 from generator.enrich import automatic_specs, figure_from_shortcode
 from generator.content.lesson import Part
-from generator.plots import draw, _setup
-_setup()
+from generator.plots.draw import draw
 shortcodes = {
     "loss curve, residual (MSE, MAE, Huber)": {"losses": "mse, mae, huber"},
     "loss curve, margin (4 losses + 0-1)": {"losses": "hinge, squared_hinge, bce_with_logits, focal", "x": "margin"},

@@ -8,7 +8,8 @@ import pytest
 
 from generator.content.lesson import Part, parse_lesson
 from generator.content.markdown import create_markdown
-from generator.core import LOSSES
+from generator.core import DATASETS, FOCAL_GAMMAS, LOSSES
+from generator.enrich import shortcodes as enrich_shortcodes
 from generator.enrich import (
     Figure,
     automatic_specs,
@@ -17,7 +18,8 @@ from generator.enrich import (
     figure_from_shortcode,
     lesson_text,
 )
-from generator.plots import FOCAL_GAMMAS, FigureSpec, describe
+from generator.plots.captions import describe
+from generator.plots.spec import FigureSpec
 from helpers import corpus_files
 
 MD = create_markdown()
@@ -336,6 +338,8 @@ def test_focal_family_and_other_families():
         ({"losses": "huber", "values": "1, 2"}, "values goes with family"),
         ({"losses": "focal(alpha=0.5)", "family": "gamma"}, "without α"),
         ({"losses": "mse, mse"}, "the same loss with the same settings twice"),
+        ({"losses": "dice(batch=true)", "x": "probability"},
+         "dice: batch says how a batch is combined, which a curve of single elements cannot show"),
     ],
 )
 def test_loss_curve_errors_say_what_is_valid(params, message):
@@ -390,3 +394,14 @@ def test_regularizers_norms_and_caches_are_not_losses():
     assert detect_losses("L1 與 L2 正則化都加在損失函數上") == []
     assert detect_losses("L1 loss 對離群值較穩健") == ["mae"]
     assert detect_losses("L1 的限制區域是菱形，這是損失函數之外的懲罰") == []
+
+
+def test_the_shortcode_reference_states_the_defaults_the_code_uses():
+    # The reference is prose; this keeps it from drifting away from the one table of each default.
+    reference = " ".join(enrich_shortcodes.__doc__.split())
+    line, blobs = DATASETS["line-with-outliers"], DATASETS["two-blobs"]
+    assert f"default: {line.epochs} for the line, {blobs.epochs} for the blobs" in reference
+    assert f"default: {line.lr:g} for the line, {blobs.lr:g} for the blobs" in reference
+    assert f"Default: ``{', '.join(line.losses)}`` for the line and ``{', '.join(blobs.losses)}``" in reference
+    assert f"for γ ∈ {', '.join(f'{gamma:g}' for gamma in FOCAL_GAMMAS)}, without α" in reference
+    assert next(iter(DATASETS)) == "line-with-outliers" and "``line-with-outliers`` (default:" in reference

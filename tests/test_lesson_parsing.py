@@ -213,6 +213,25 @@ def test_language_from_front_matter_or_headings():
     assert lesson_of("## Preview\n1. a\n").lang == "en"
 
 
+@pytest.mark.parametrize(
+    ("heading", "kind", "lang"),
+    [
+        ("## preview", "preview", "en"),
+        ("## PREVIEW:", "preview", "en"),
+        ("## Key points", "keypoints", "en"),
+        ("## key  points", "keypoints", "en"),
+        ("## Related webpages", "references", "en"),
+        ("## 習題預習：", "preview", "zh-TW"),
+        ("## 汇总重点", "keypoints", "zh-CN"),
+        ("## Summary", "other", None),
+    ],
+)
+def test_a_heading_gives_its_kind_and_its_language_alike(heading, kind, lang):
+    # Issue 13: "## preview" and "## Key points" were sections of their kind, but of no language.
+    lesson = lesson_of(f"{heading}\ntext\n")
+    assert (lesson.sections[0].kind, lesson.lang) == (kind, lang)
+
+
 def test_invalid_utf8_is_reported_with_its_line():
     lesson, problems = parse_lesson("content/x.md", "x.md", b"+++\ntitle = 'x'\n+++\nok\n\xff\xfe bad\n", MD)
     assert lesson is None

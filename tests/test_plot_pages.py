@@ -70,6 +70,18 @@ def test_the_same_automatic_figure_is_drawn_once_and_never_again(tmp_path):
     assert "0 plots drawn" in run_cli("build", site, "--jobs", "2").out
 
 
+def test_a_planted_svg_in_the_plot_cache_is_never_published(tmp_path):
+    site = write_site(tmp_path / "site", {"content/a.md": LOSS_LESSON.format(n=1)})
+    assert run_cli("build", site).code == 0
+    published = {k: v for k, v in tree_snapshot(site / "public").items() if k.startswith("assets/plots/")}
+    (cached,) = (site / ".studysite/plots").iterdir()
+    cached.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n')
+    shutil.rmtree(site / "public")
+    second = run_cli("build", site)
+    assert "1 plots drawn" in second.out, second.out
+    assert {k: v for k, v in tree_snapshot(site / "public").items() if k.startswith("assets/plots/")} == published
+
+
 def test_plot_shortcodes_and_their_errors(tmp_path):
     site = write_site(
         tmp_path / "site",

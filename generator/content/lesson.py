@@ -18,17 +18,8 @@ from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
 from generator.content.paths import slugify
-from generator.content.structure import Plan, Span, plan_lesson
+from generator.content.structure import Plan, Span, heading_language, plan_lesson
 from generator.errors import Diagnostic
-
-HEADING_LANGUAGES = {
-    "習題預習": "zh-TW", "說明知識": "zh-TW", "條列重點": "zh-TW", "彙總重點": "zh-TW",
-    "知識測驗": "zh-TW", "網路資料": "zh-TW",
-    "习题预习": "zh-CN", "说明知识": "zh-CN", "条列重点": "zh-CN", "汇总重点": "zh-CN",
-    "知识测验": "zh-CN", "网络数据": "zh-CN",
-    "Preview": "en", "Explain": "en", "Keypoint": "en", "Review": "en", "Related webpage": "en",
-}  # fmt: skip
-
 
 @dataclass
 class Question:
@@ -241,7 +232,7 @@ def parse_lesson(
 
 def _language_from_headings(sections: list[Section]) -> str | None:
     for section in sections:
-        lang = HEADING_LANGUAGES.get(section.heading.strip())
+        lang = heading_language(section.heading)
         if lang:
             return lang
     return None

@@ -27,10 +27,13 @@ class ShortcodeKind:
     block_only: bool = False
 
 
+PLOT_SHORTCODES = ("loss_curve", "training_curve")
+"""The shortcodes that ask for a figure: the parser checks their form, :mod:`generator.enrich`
+their parameters."""
+
 KNOWN: dict[str, ShortcodeKind] = {
     "ask_chatgpt": ShortcodeKind(inner=True),
-    "loss_curve": ShortcodeKind(inner=False, block_only=True),
-    "training_curve": ShortcodeKind(inner=False, block_only=True),
+    **{name: ShortcodeKind(inner=False, block_only=True) for name in PLOT_SHORTCODES},
 }
 
 _ARGUMENT = re.compile(

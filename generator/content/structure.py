@@ -17,29 +17,22 @@ from dataclasses import dataclass, field
 
 KINDS = ("preview", "explanation", "keypoints", "test", "references", "other")
 
-DEFAULT_HEADING_KINDS: dict[str, str] = {
-    "習題預習": "preview",
-    "习题预习": "preview",
-    "preview": "preview",
-    "說明知識": "explanation",
-    "说明知识": "explanation",
-    "explain": "explanation",
-    "explanation": "explanation",
-    "條列重點": "keypoints",
-    "彙總重點": "keypoints",
-    "条列重点": "keypoints",
-    "汇总重点": "keypoints",
-    "keypoint": "keypoints",
-    "keypoints": "keypoints",
-    "key points": "keypoints",
-    "知識測驗": "test",
-    "知识测验": "test",
-    "review": "test",
-    "網路資料": "references",
-    "网络数据": "references",
-    "related webpage": "references",
-    "related webpages": "references",
-}
+HEADINGS: dict[str, tuple[str, str]] = {
+    "習題預習": ("preview", "zh-TW"), "习题预习": ("preview", "zh-CN"), "Preview": ("preview", "en"),
+    "說明知識": ("explanation", "zh-TW"), "说明知识": ("explanation", "zh-CN"), "Explain": ("explanation", "en"),
+    "Explanation": ("explanation", "en"),
+    "條列重點": ("keypoints", "zh-TW"), "彙總重點": ("keypoints", "zh-TW"),
+    "条列重点": ("keypoints", "zh-CN"), "汇总重点": ("keypoints", "zh-CN"),
+    "Keypoint": ("keypoints", "en"), "Keypoints": ("keypoints", "en"), "Key points": ("keypoints", "en"),
+    "知識測驗": ("test", "zh-TW"), "知识测验": ("test", "zh-CN"), "Review": ("test", "en"),
+    "網路資料": ("references", "zh-TW"), "网络数据": ("references", "zh-CN"),
+    "Related webpage": ("references", "en"), "Related webpages": ("references", "en"),
+}  # fmt: skip
+"""The house headings: the kind of section each one opens and the language it is written in.
+
+Looked up by :func:`normalize_heading`, so ``## preview``, ``## KEY POINTS`` and
+``## 習題預習：`` are found too."""
+
 
 # Prompt phrases that tell a section's kind when its heading is not a known one.
 _PROMPT_KIND_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -91,6 +84,17 @@ def heading_kind(heading: str, aliases: dict[str, str] | None = None) -> str | N
 
 def normalize_heading(heading: str) -> str:
     return re.sub(r"\s+", " ", heading.strip().strip(":：").strip()).casefold()
+
+
+DEFAULT_HEADING_KINDS: dict[str, str] = {normalize_heading(heading): kind for heading, (kind, _) in HEADINGS.items()}
+"""Normalised heading → kind; a site's config adds its own headings to a copy of it."""
+
+_HEADING_LANGUAGES = {normalize_heading(heading): language for heading, (_, language) in HEADINGS.items()}
+
+
+def heading_language(heading: str) -> str | None:
+    """The language a house heading is written in (``"zh-TW"``, ``"zh-CN"`` or ``"en"``), or None."""
+    return _HEADING_LANGUAGES.get(normalize_heading(heading))
 
 
 def prompt_kind(prompt: str) -> str | None:

@@ -3,15 +3,17 @@
 The plotting layer and the lesson shortcodes read this package; nothing in it
 imports matplotlib, scipy, scikit-learn or torch (the tests check).
 
-* :mod:`.losses`: one pure function per loss and its gradient, e.g. ``huber`` and ``huber_grad``.
+* :mod:`.losses`: one pure function per loss and its gradient, e.g. ``huber`` and ``huber_grad``,
+  by task: regression, classification, segmentation, divergence.
 * :mod:`.registry`: ``LOSSES``, ``lookup`` and ``parse_loss_list``.
 * :mod:`.params`: each loss's settings with defaults, ranges and slider families.
+* :mod:`.domains`: what each loss takes as ``y_true`` and ``y_pred`` (probabilities, logits, labels, …).
 * :mod:`.stable`: the overflow-free primitives the losses are built from.
-* :mod:`.curves`: ``loss_curve``, ``focal_family`` and ``train``.
+* :mod:`.curves`: ``loss_curve``, ``focal_family``, ``train`` and its ``DATASETS``.
 * :mod:`.bench`: ``time_losses``, for ``make bench``.
 """
 
-from .curves import AXES, AXIS_LABELS, Curve, Series, Training, TrainingRun, focal_family, loss_curve, train
+from .curves import AXES, DATASETS, Curve, Dataset, Series, Training, TrainingRun, focal_family, loss_curve, train
 from .losses import (
     bce,
     bce_grad,
@@ -44,12 +46,13 @@ from .losses import (
     squared_hinge,
     squared_hinge_grad,
 )
-from .params import Param
+from .params import FOCAL_GAMMAS, Param
 from .registry import LOSSES, LossSpec, lookup, parse_loss_list
 from .stable import log1pexp, log_sigmoid, log_softmax, logit, logsumexp, sigmoid, softmax
 
 __all__ = [
-    "AXES", "AXIS_LABELS", "LOSSES", "Curve", "LossSpec", "Param", "Series", "Training", "TrainingRun",
+    "AXES", "DATASETS", "FOCAL_GAMMAS", "LOSSES", "Curve", "Dataset", "LossSpec", "Param", "Series", "Training",
+    "TrainingRun",
     "focal_family", "loss_curve", "lookup", "parse_loss_list", "train",
     "log1pexp", "log_sigmoid", "log_softmax", "logit", "logsumexp", "sigmoid", "softmax",
     "bce", "bce_grad", "bce_with_logits", "bce_with_logits_grad", "cross_entropy", "cross_entropy_grad",

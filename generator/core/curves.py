@@ -27,20 +27,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .params import ParamValue
+from .domains import LOGITS
+from .params import FOCAL_GAMMAS, ParamValue
 from .registry import LOSSES, LossSpec, lookup, parse_loss_list
 from .stable import Array, logit, sigmoid
 
 AXES = ("residual", "margin", "probability")
-
-AXIS_LABELS: dict[str, dict[str, str]] = {
-    "residual": {"en": "residual r = ŷ − y", "zh-TW": "殘差 r = ŷ − y", "zh-CN": "残差 r = ŷ − y"},
-    "margin": {"en": "margin m = y·f(x)", "zh-TW": "間隔 m = y·f(x)", "zh-CN": "间隔 m = y·f(x)"},
-    "probability": {"en": "predicted probability p", "zh-TW": "預測機率 p", "zh-CN": "预测概率 p"},
-}
-
-_TRUE_CLASS_LABEL = {"en": "probability of the true class p_t", "zh-TW": "正確類別的機率 p_t",
-                     "zh-CN": "正确类别的概率 p_t"}
 
 
 def _default_x(axis: str) -> Array:
@@ -67,14 +59,9 @@ class Curve:
     """Canonical loss name; its display names are in ``LOSSES[name].display``."""
     axis: str
     params: Mapping[str, ParamValue]
-    x_label: Mapping[str, str]
     series: tuple[Series, ...]
     reference: Series | None = None
     """The 0-1 loss on the margin axis, None elsewhere."""
-
-
-_TAKES_LOGITS = {"bce_with_logits", "focal", "cross_entropy"}
-"""On the probability axis these get ``logit(p)``, so ``p`` must avoid 0 and 1."""
 
 
 def _probability_series(spec: LossSpec, p: Array, label: int, settings: Mapping[str, Any]) -> Series:
@@ -84,7 +71,7 @@ def _probability_series(spec: LossSpec, p: Array, label: int, settings: Mapping[
         classes = np.full(p.shape, label)
         loss = spec.fn(classes, logits, reduction="none", **settings)
         grad = spec.grad(classes, logits, reduction="none", **settings)[:, 1] / (p * (1.0 - p))
-    elif spec.name in _TAKES_LOGITS:
+    elif spec.y_pred is LOGITS:
         loss = spec.fn(target, logit(p), reduction="none", **settings)
         grad = spec.grad(target, logit(p), reduction="none", **settings) / (p * (1.0 - p))
     elif spec.name == "dice":
@@ -102,7 +89,7 @@ def _check_x(spec: LossSpec, axis: str, x: ArrayLike) -> Array:
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"{spec.name}: x must be a non-empty 1-D array of finite numbers")
     if axis == "probability":
-        if spec.name in _TAKES_LOGITS and (values.min() <= 0 or values.max() >= 1):
+        if spec.y_pred is LOGITS and (values.min() <= 0 or values.max() >= 1):
             raise ValueError(f"{spec.name}: probabilities on the x axis must lie in (0, 1), since its logit is used")
         if values.min() < 0 or values.max() > 1:
             raise ValueError(f"{spec.name}: probabilities on the x axis must lie in [0, 1]")
@@ -130,7 +117,7 @@ def loss_curve(name: str | LossSpec, axis: str | None = None, x: ArrayLike | Non
     axis = spec.axes[0] if axis is None else axis
     if axis not in spec.axes:
         raise ValueError(f"{spec.name}: unsupported axis {axis!r}; valid axes: {', '.join(spec.axes)}")
-    settings = spec.check_settings(params)
+    settings = spec.check_settings(params, curve=True)
     values = _check_x(spec, axis, _default_x(axis) if x is None else x)
     reference = None
     if axis == "probability":
@@ -142,10 +129,10 @@ def loss_curve(name: str | LossSpec, axis: str | None = None, x: ArrayLike | Non
         series = (Series("", values, loss, grad),)
         if axis == "margin":
             reference = Series("0-1 loss", values, np.where(values <= 0, 1.0, 0.0), np.zeros_like(values))
-    return Curve(spec.name, axis, settings, AXIS_LABELS[axis], series, reference)
+    return Curve(spec.name, axis, settings, series, reference)
 
 
-def focal_family(gammas: Iterable[float] = (0.0, 0.5, 1.0, 2.0, 5.0), p_t: ArrayLike | None = None) -> Curve:
+def focal_family(gammas: Iterable[float] = FOCAL_GAMMAS, p_t: ArrayLike | None = None) -> Curve:
     """Focal loss against the true class's probability ``p_t``, one series per γ, no α.
 
     Reproduces Figure 1 of Lin et al. (2017); γ = 0 is cross-entropy, and at
@@ -155,7 +142,7 @@ def focal_family(gammas: Iterable[float] = (0.0, 0.5, 1.0, 2.0, 5.0), p_t: Array
         replace(loss_curve("focal", "probability", x=p_t, gamma=gamma, alpha=None).series[0], label=f"γ = {gamma:g}")
         for gamma in gammas
     )
-    return Curve("focal", "probability", {"alpha": None}, _TRUE_CLASS_LABEL, series)
+    return Curve("focal", "probability", {"alpha": None}, series)
 
 
 # --- training -------------------------------------------------------------------------
@@ -191,7 +178,10 @@ class Training:
 
 
 @dataclass(frozen=True)
-class _Dataset:
+class Dataset:
+    """A synthetic dataset of :func:`train`, with the losses, epochs and learning rate it
+    trains with unless told otherwise."""
+
     make: Callable[[np.random.Generator], tuple[Array, Array, Array]]
     """Features (n, d), targets (n,) and the true parameters (d weights, then bias)."""
     param_names: tuple[str, ...]
@@ -225,8 +215,8 @@ def _two_blobs(rng: np.random.Generator) -> tuple[Array, Array, Array]:
     return x, y, np.append(2.0 * center, 0.0)
 
 
-_DATASETS: dict[str, _Dataset] = {
-    "line-with-outliers": _Dataset(
+DATASETS: dict[str, Dataset] = {
+    "line-with-outliers": Dataset(
         make=_line_with_outliers,
         param_names=("a", "b"),
         start=(0.0, 0.0),
@@ -236,7 +226,7 @@ _DATASETS: dict[str, _Dataset] = {
         epochs=500,
         lr=0.05,
     ),
-    "two-blobs": _Dataset(
+    "two-blobs": Dataset(
         make=_two_blobs,
         param_names=("w1", "w2", "b"),
         # Confidently wrong: the sigmoid starts saturated on most points, which is
@@ -322,9 +312,9 @@ def train(
     Gradient descent is full-batch with a fixed learning rate, so the result depends
     only on ``seed``.
     """
-    if dataset not in _DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; valid datasets: {', '.join(_DATASETS)}")
-    setup = _DATASETS[dataset]
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; valid datasets: {', '.join(DATASETS)}")
+    setup = DATASETS[dataset]
     epochs = setup.epochs if epochs is None else epochs
     lr = setup.lr if lr is None else lr
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:

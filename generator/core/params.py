@@ -36,6 +36,9 @@ class Param:
     """torchvision's focal-loss convention: any negative alpha switches weighting off."""
     allows_array: bool = False
     """Whether a per-class array is accepted (PyTorch's ``pos_weight``)."""
+    per_batch: bool = False
+    """Whether the setting says how a batch is combined rather than what one element
+    costs: a curve, one element per point, cannot show it, so curves and plots refuse it."""
 
     def range_text(self) -> str:
         """The valid values in words, as error messages show them: ``> 0``, ``in [0, 1]``."""
@@ -107,19 +110,27 @@ class Param:
         return ValueError(f"{loss}: {self.name} must be {self.range_text()}, got {shown}")
 
 
-def check_settings(loss: str, settings: Mapping[str, object]) -> dict[str, ParamValue]:
-    """``settings`` validated for ``loss``: unknown names and out-of-range values raise ValueError."""
+def check_settings(loss: str, settings: Mapping[str, object], *, curve: bool = False) -> dict[str, ParamValue]:
+    """``settings`` validated for ``loss``: unknown names and out-of-range values raise
+    ValueError, and so do settings about whole batches when they are for a ``curve``."""
     params = {param.name: param for param in PARAMS[loss]}
     checked = {}
     for key, value in settings.items():
         if key not in params:
             valid = ", ".join(f"{param.name} ({param.range_text()})" for param in params.values())
             raise ValueError(f"{loss}: unknown parameter {key!r}; valid parameters: {valid or 'none'}")
+        if curve and params[key].per_batch:
+            raise ValueError(
+                f"{loss}: {key} says how a batch is combined, which a curve of single elements cannot show"
+            )
         checked[key] = params[key].validate(value, loss=loss)
     return checked
 
 
 _SLIDER = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+FOCAL_GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)
+"""The γ values of Lin et al. (2017), Figure 1: the focal loss's slider stops and family figure."""
 
 PARAMS: dict[str, tuple[Param, ...]] = {
     "mse": (),
@@ -157,7 +168,7 @@ PARAMS: dict[str, tuple[Param, ...]] = {
     "hinge": (),
     "squared_hinge": (),
     "focal": (
-        Param("gamma", 2.0, low=0.0, symbol="γ", family=(0.0, 0.5, 1.0, 2.0, 5.0),
+        Param("gamma", 2.0, low=0.0, symbol="γ", family=FOCAL_GAMMAS,
               description="Focusing exponent on (1 − p_t); 0 gives cross-entropy."),
         Param("alpha", 0.25, low=0.0, high=1.0, allows_none=True, negative_means_none=True, symbol="α",
               description="Weight of positive examples (1 − α for negatives); none for no weighting."),
@@ -165,6 +176,8 @@ PARAMS: dict[str, tuple[Param, ...]] = {
     "dice": (
         Param("eps", 1e-6, low=0.0, low_inclusive=False, symbol="ε",
               description="Smoothing added to numerator and denominator; keeps empty masks defined."),
+        Param("batch", False, kind="bool", per_batch=True,
+              description="One global Dice over the whole batch instead of one per sample."),
     ),
     "kl_div": (
         Param("log_target", False, kind="bool",

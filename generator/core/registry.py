@@ -1,4 +1,6 @@
-"""The loss registry: names, aliases in three scripts, formulas, and the shortcode parser.
+"""The loss registry: names, aliases in three scripts, input domains, and the shortcode parser.
+
+Each loss's formula and reference are in its function's docstring (:mod:`generator.core.losses`).
 
 :func:`lookup` ignores case, spaces, hyphens and underscores, so "Cross Entropy",
 "cross-entropy", "crossentropy" and "交叉熵" all find ``cross_entropy``. Two aliases
@@ -15,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from generator.languages import LANGUAGES
+
 from . import losses
+from .domains import DOMAINS, Domain
 from .params import PARAMS, REDUCTIONS, Param, ParamValue, check_settings
 
 
@@ -30,29 +35,33 @@ class LossSpec:
     """Curve axes (see :mod:`generator.core.curves`) it can be drawn on, preferred first."""
     params: tuple[Param, ...]
     display: Mapping[str, str]
-    """Name to show, keyed by "en", "zh-TW" and "zh-CN"."""
+    """Name to show in each language of :data:`generator.languages.LANGUAGES`."""
     aliases: tuple[str, ...]
-    formula: str
-    """LaTeX of the per-element (per-sample) loss."""
-    reference: str
     reductions: tuple[str, ...]
+    y_true: Domain
+    """What ``y_true`` may hold (under the default settings; see :meth:`input_domain`)."""
+    y_pred: Domain
+    """What ``y_pred`` may hold (under the default settings)."""
 
     def __repr__(self) -> str:
         return f"LossSpec({self.name!r})"
 
-    def check_settings(self, settings: Mapping[str, object]) -> dict[str, ParamValue]:
-        """Validated settings; ValueError lists the valid parameters and their ranges."""
-        return check_settings(self.name, settings)
+    def input_domain(self, role: str, settings: Mapping[str, object]) -> Domain:
+        """What input ``role`` ("y_true" or "y_pred") may hold under ``settings``."""
+        return DOMAINS[self.name].domain(role, settings)[0]
+
+    def check_settings(self, settings: Mapping[str, object], *, curve: bool = False) -> dict[str, ParamValue]:
+        """Validated settings; ValueError lists the valid parameters and their ranges. For a
+        ``curve``, settings about whole batches (:attr:`Param.per_batch`) are refused too."""
+        return check_settings(self.name, settings, curve=curve)
 
 
 def _spec(
     name: str,
     task: str,
     axes: tuple[str, ...],
-    display: tuple[str, str, str],
+    display: tuple[str, ...],
     aliases: tuple[str, ...],
-    formula: str,
-    reference: str,
 ) -> LossSpec:
     return LossSpec(
         name=name,
@@ -61,131 +70,98 @@ def _spec(
         task=task,
         axes=axes,
         params=PARAMS[name],
-        display=dict(zip(("en", "zh-TW", "zh-CN"), display)),
+        display=dict(zip(LANGUAGES, display, strict=True)),
         aliases=aliases,
-        formula=formula,
-        reference=reference,
         reductions=REDUCTIONS[name],
+        y_true=DOMAINS[name].y_true,
+        y_pred=DOMAINS[name].y_pred,
     )
 
 
 _SPECS = (
     _spec(
         "mse", "regression", ("residual", "probability", "margin"),
-        ("Mean squared error", "均方誤差", "均方误差"),
+        ("均方誤差", "均方误差", "Mean squared error"),
         ("MSE", "L2", "L2 loss", "Mean Squared Error", "squared error", "squared loss", "quadratic loss",
          "mse_loss", "均方誤差", "均方误差", "L2 損失", "L2 损失", "平方損失", "平方损失"),
-        r"(\hat{y} - y)^2",
-        "Gauss (1809); torch.nn.functional.mse_loss",
     ),
     _spec(
         "mae", "regression", ("residual",),
-        ("Mean absolute error", "平均絕對誤差", "平均绝对误差"),
+        ("平均絕對誤差", "平均绝对误差", "Mean absolute error"),
         ("MAE", "L1", "L1 loss", "Mean Absolute Error", "absolute error", "absolute loss", "l1_loss",
          "平均絕對誤差", "平均绝对误差", "絕對誤差", "绝对误差", "L1 損失", "L1 损失"),
-        r"|\hat{y} - y|",
-        "Laplace (1774); torch.nn.functional.l1_loss",
     ),
     _spec(
         "huber", "regression", ("residual",),
-        ("Huber loss", "胡伯損失", "胡伯损失"),
+        ("胡伯損失", "胡伯损失", "Huber loss"),
         ("Huber", "Huber loss", "huber_loss", "胡伯損失", "胡伯损失", "Huber 損失", "Huber 损失"),
-        r"\begin{cases} \frac{1}{2} r^2 & |r| < \delta \\ \delta \left( |r| - \frac{1}{2} \delta \right)"
-        r" & \text{otherwise} \end{cases}, \quad r = \hat{y} - y",
-        'Huber (1964), "Robust Estimation of a Location Parameter"; torch.nn.functional.huber_loss',
     ),
     _spec(
         "smooth_l1", "regression", ("residual",),
-        ("Smooth L1 loss", "平滑 L1 損失", "平滑 L1 损失"),
+        ("平滑 L1 損失", "平滑 L1 损失", "Smooth L1 loss"),
         ("Smooth L1", "Smooth L1 loss", "smooth_l1_loss", "平滑 L1 損失", "平滑 L1 损失"),
-        r"\begin{cases} \frac{r^2}{2 \beta} & |r| < \beta \\ |r| - \frac{\beta}{2}"
-        r" & \text{otherwise} \end{cases}, \quad r = \hat{y} - y",
-        'Girshick (2015), "Fast R-CNN"; torch.nn.functional.smooth_l1_loss',
     ),
     _spec(
         "log_cosh", "regression", ("residual",),
-        ("Log-cosh loss", "對數雙曲餘弦損失", "对数双曲余弦损失"),
+        ("對數雙曲餘弦損失", "对数双曲余弦损失", "Log-cosh loss"),
         ("log cosh", "logcosh", "Log-cosh loss", "對數雙曲餘弦損失", "对数双曲余弦损失", "log-cosh 損失", "log-cosh 损失"),
-        r"\log \cosh (\hat{y} - y)",
-        "Saleh & Saleh (2022), \"Statistical Properties of the log-cosh Loss Function Used in Machine Learning\"",
     ),
     _spec(
         "pinball", "regression", ("residual",),
-        ("Pinball (quantile) loss", "分位數損失", "分位数损失"),
+        ("分位數損失", "分位数损失", "Pinball (quantile) loss"),
         ("Pinball", "Pinball loss", "quantile loss", "quantile", "mean_pinball_loss", "分位數損失", "分位数损失",
          "彈球損失", "弹球损失"),
-        r"\max\left( \tau (y - \hat{y}),\ (\tau - 1)(y - \hat{y}) \right)",
-        'Koenker & Bassett (1978), "Regression Quantiles"; sklearn.metrics.mean_pinball_loss',
     ),
     _spec(
         "poisson_nll", "regression", (),
-        ("Poisson negative log-likelihood", "卜瓦松負對數概似", "泊松负对数似然"),
+        ("卜瓦松負對數概似", "泊松负对数似然", "Poisson negative log-likelihood"),
         ("Poisson", "Poisson loss", "Poisson NLL", "poisson_nll_loss", "卜瓦松負對數概似", "泊松负对数似然",
          "泊松損失", "泊松损失", "卜瓦松損失"),
-        r"e^{\hat{y}} - y \, \hat{y}",
-        "torch.nn.functional.poisson_nll_loss; McCullagh & Nelder (1989), \"Generalized Linear Models\"",
     ),
     _spec(
         "bce", "classification", ("probability",),
-        ("Binary cross-entropy", "二元交叉熵", "二元交叉熵"),
+        ("二元交叉熵", "二元交叉熵", "Binary cross-entropy"),
         ("BCE", "Binary cross-entropy", "binary cross entropy", "binary_cross_entropy", "log loss", "二元交叉熵",
          "二值交叉熵"),
-        r"-\left[ y \log p + (1 - y) \log (1 - p) \right]",
-        "torch.nn.functional.binary_cross_entropy; sklearn.metrics.log_loss",
     ),
     _spec(
         "bce_with_logits", "classification", ("margin", "probability"),
-        ("Logistic loss (BCE with logits)", "邏輯斯損失", "逻辑损失"),
+        ("邏輯斯損失", "逻辑损失", "Logistic loss (BCE with logits)"),
         ("logistic loss", "logistic", "Logistic loss (BCE with logits)", "BCE with logits", "BCEWithLogits",
          "binary_cross_entropy_with_logits", "sigmoid cross entropy", "邏輯斯損失", "逻辑损失", "邏輯損失", "逻辑斯蒂损失"),
-        r"-\left[ y \log \sigma(z) + (1 - y) \log (1 - \sigma(z)) \right]",
-        "torch.nn.functional.binary_cross_entropy_with_logits; "
-        'Cox (1958), "The Regression Analysis of Binary Sequences"',
     ),
     _spec(
         "cross_entropy", "classification", ("probability",),
-        ("Cross-entropy", "交叉熵", "交叉熵"),
+        ("交叉熵", "交叉熵", "Cross-entropy"),
         ("CE", "Cross Entropy", "Cross-entropy loss", "categorical cross entropy", "softmax cross entropy",
          "softmax loss", "交叉熵", "交叉熵損失", "交叉熵损失", "類別交叉熵", "类别交叉熵"),
-        r"-\sum_{c=1}^{C} t_c \log \frac{e^{z_c}}{\sum_{k=1}^{C} e^{z_k}}",
-        "torch.nn.functional.cross_entropy; Szegedy et al. (2016), \"Rethinking the Inception Architecture\"",
     ),
     _spec(
         "hinge", "classification", ("margin",),
-        ("Hinge loss", "鉸鏈損失", "铰链损失"),
+        ("鉸鏈損失", "铰链损失", "Hinge loss"),
         ("Hinge", "Hinge loss", "SVM loss", "鉸鏈損失", "铰链损失", "合頁損失", "合页损失"),
-        r"\max(0,\ 1 - y f)",
-        'Cortes & Vapnik (1995), "Support-Vector Networks"; sklearn.metrics.hinge_loss',
     ),
     _spec(
         "squared_hinge", "classification", ("margin",),
-        ("Squared hinge loss", "平方鉸鏈損失", "平方铰链损失"),
+        ("平方鉸鏈損失", "平方铰链损失", "Squared hinge loss"),
         ("Squared hinge", "Squared hinge loss", "L2 hinge", "平方鉸鏈損失", "平方铰链损失", "平方合頁損失",
          "平方合页损失"),
-        r"\max(0,\ 1 - y f)^2",
-        'Rennie & Srebro (2005), "Loss Functions for Preference Levels"; sklearn.svm.LinearSVC',
     ),
     _spec(
         "focal", "classification", ("probability", "margin"),
-        ("Focal loss", "焦點損失", "焦点损失"),
+        ("焦點損失", "焦点损失", "Focal loss"),
         ("Focal", "Focal loss", "sigmoid focal loss", "sigmoid_focal_loss", "焦點損失", "焦点损失"),
-        r"-\alpha_t (1 - p_t)^{\gamma} \log p_t",
-        'Lin et al. (2017), "Focal Loss for Dense Object Detection"; torchvision.ops.sigmoid_focal_loss',
     ),
     _spec(
         "dice", "segmentation", ("probability",),
-        ("Dice loss", "Dice 損失", "Dice 损失"),
+        ("Dice 損失", "Dice 损失", "Dice loss"),
         ("Dice", "Dice loss", "soft Dice", "soft Dice loss", "Dice 損失", "Dice 损失", "Dice 係數損失", "Dice 系数损失"),
-        r"1 - \frac{2 \sum_i p_i g_i + \epsilon}{\sum_i p_i + \sum_i g_i + \epsilon}",
-        'Milletari, Navab & Ahmadi (2016), "V-Net"; Dice (1945)',
     ),
     _spec(
         "kl_div", "distribution", (),
-        ("Kullback–Leibler divergence", "KL 散度", "KL 散度"),
+        ("KL 散度", "KL 散度", "Kullback–Leibler divergence"),
         ("KL", "KL divergence", "KL散度", "Kullback-Leibler divergence", "Kullback–Leibler divergence", "kl_div",
          "KLDiv", "relative entropy", "相對熵", "相对熵"),
-        r"\sum_i p_i \left( \log p_i - \log q_i \right)",
-        'Kullback & Leibler (1951), "On Information and Sufficiency"; torch.nn.functional.kl_div',
     ),
 )
 

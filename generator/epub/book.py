@@ -38,7 +38,7 @@ from generator.content.site import Folder, Page, inside
 from generator.errors import UsageError
 from generator.languages import normalize_language
 from generator.epub.xhtml import Image, SvgError, clean_svg, inline_svg, svg_document, xhtml_fragment
-from generator.render.i18n import strings_for
+from generator.i18n import strings_for
 from generator.resources import bundled_dir
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -45,6 +45,6 @@ def create_environment(site_root: Path) -> Environment:
 @lru_cache(maxsize=4096)
 def plot_path(spec) -> str:
     """Where a figure's SVG is published, relative to the site root."""
-    from generator.plots import figure_id  # light: matplotlib is only imported to draw
+    from generator.plots.spec import figure_id  # light: matplotlib is only imported to draw
 
     return f"assets/plots/{figure_id(spec)}.svg"

@@ -21,7 +21,7 @@ from generator.languages import normalize_language
 from generator.content.lesson import Lesson
 from generator.content.markdown import LINK_END, LINK_START
 from generator.content.site import Folder, Page, Site
-from generator.render.i18n import script_strings_json, strings_for
+from generator.i18n import script_strings_json, strings_for
 
 NAV_WINDOW = 7
 """Sidebar entries shown on each side of the open one, per level. Larger folders are

@@ -9,6 +9,7 @@ import pytest
 
 import generator.core as core
 from generator.core import LOSSES, LossSpec, Param, lookup, parse_loss_list
+from generator.core.domains import Domain
 
 CANONICAL = (
     "mse", "mae", "huber", "smooth_l1", "log_cosh", "pinball", "poisson_nll", "bce", "bce_with_logits",
@@ -26,7 +27,9 @@ def test_registry_holds_every_loss_with_its_functions() -> None:
         assert spec.task in ("regression", "classification", "segmentation", "distribution")
         assert set(spec.axes) <= {"residual", "margin", "probability"}
         assert set(spec.display) == {"en", "zh-TW", "zh-CN"} and all(spec.display.values())
-        assert spec.formula and spec.reference and spec.aliases
+        assert spec.aliases
+        assert "Reference:" in spec.fn.__doc__  # the formula and its source live in the docstring
+        assert isinstance(spec.y_true, Domain) and isinstance(spec.y_pred, Domain)
         assert all(isinstance(param, Param) for param in spec.params)
 
 

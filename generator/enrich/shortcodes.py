@@ -1,10 +1,7 @@
-"""Plots in lessons: the ``loss_curve`` and ``training_curve`` shortcodes, and automatic figures.
+"""The plot shortcodes, ``loss_curve`` and ``training_curve``: their parameters, checked,
+become a :class:`Figure` (what to draw, its caption and its slider).
 
-:func:`enrich` turns each plot shortcode of a parsed lesson into a ``figure`` part and,
-when a lesson names known losses in its text, adds figures of them to its explanation
-section. It describes figures (:class:`generator.plots.FigureSpec`); drawing happens later,
-once per distinct figure, in :mod:`generator.plots`. Nothing here imports matplotlib or
-touches files.
+This docstring is the shortcodes' reference. Nothing here imports matplotlib or touches files.
 
 ``loss_curve``: curves of losses against one axis
 -------------------------------------------------
@@ -72,55 +69,21 @@ decision boundaries over the data (right).
 
 Errors in either shortcode (unknown parameters included) are reported at the
 shortcode's line, and the shortcode is left out of the page.
-
-Automatic figures
------------------
-
-A lesson without plot shortcodes whose text names known losses, by any alias in any of
-the three scripts, gets up to three figures at the end of its explanation section
-(``說明知識`` / ``说明知识`` / ``Explain``; failing that, the first section with text):
-
-1. regression losses (MSE, MAE, Huber, smooth L1, log-cosh, pinball) against the residual,
-   with a slider for Huber's δ (or smooth L1's β, or pinball's τ);
-2. margin losses (hinge, squared hinge, logistic, focal) against the margin y·f(x), when
-   one of them is named; a mention of cross-entropy / BCE / log loss adds the logistic loss,
-   which is cross-entropy on a score; a slider for focal's γ;
-3. when cross-entropy (or BCE) or Dice is named: cross-entropy, focal and Dice against the
-   predicted probability.
-
-Short or everyday aliases ("CE", "L1", "L2", "KL", "Dice", "Focal", "Hinge", "Huber",
-"logistic", "Poisson", "quantile", "absolute error", …) count only within 60 characters
-of a word for loss (loss, 損失, 损失, cost function, 代價函數, 目標函數, objective, …).
-"L1" and "L2" name a loss only when the next word is loss / 損失 / 誤差 / error, and an
-ambiguous alias followed by a regularizer, norm or cache word ("L2 正則化", "L1 norm",
-"L2 cache") is not a loss at all.
-Front matter ``plots = false`` turns automatic figures off.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from generator.content.lesson import Lesson, Part, Section
-from generator.core import AXES, LOSSES, Param, parse_loss_list
-from generator.errors import Diagnostic
-from generator.plots import (
-    DATASETS,
-    DEFAULT_RANGES,
-    LANGUAGES,
-    TRAINING_LOSSES,
-    FigureSpec,
-    canonical_loss,
-    describe,
-    with_setting,
-)
-
-PLOT_SHORTCODES = ("loss_curve", "training_curve")
-MAX_AUTOMATIC = 3
+from generator.content.lesson import Part
+from generator.content.shortcodes import PLOT_SHORTCODES
+from generator.core import AXES, DATASETS, LOSSES, Param, parse_loss_list
+from generator.languages import LANGUAGES
+from generator.plots.captions import describe
+from generator.plots.spec import DEFAULT_DATASET, DEFAULT_RANGES, FigureSpec, canonical_loss, with_setting
 
 LOSS_CURVE_PARAMETERS = ("losses", "x", "range", "gradient", "title", "slider", "family", "values")
 TRAINING_CURVE_PARAMETERS = ("losses", "data", "epochs", "lr", "seed", "title")
@@ -154,10 +117,8 @@ class Figure:
         return tuple(spec for _, spec in self.variants) if self.variants else (self.spec,)
 
 
-# --- shortcodes -----------------------------------------------------------------------
-
-
-def _language(language: str | None) -> str:
+def figure_language(language: str | None) -> str:
+    """The language figures are described in: the lesson's, or English for one without words of its own."""
     return language if language in LANGUAGES else "en"
 
 
@@ -313,7 +274,9 @@ def _variants(spec: FigureSpec, index: int, param: Param) -> tuple[tuple[tuple[f
     return variants, stops.index(float(current))
 
 
-def _slider_figure(spec: FigureSpec, slider: bool) -> Figure:
+def slider_figure(spec: FigureSpec, slider: bool) -> Figure:
+    """``spec`` as a figure; with ``slider``, the first of its losses that has a parameter
+    family gets a slider over the family's values, starting at the value in ``spec``."""
     caption, alt = describe(spec)
     if slider and spec.kind == "loss_curve":
         for index, (name, _) in enumerate(spec.losses):
@@ -375,18 +338,18 @@ def _loss_curve(params: dict[str, str], language: str) -> Figure:
     losses = tuple(canonical_loss(spec.name, settings) for spec, settings in requested)
     if len(set(losses)) != len(losses):
         raise ValueError(f"losses lists the same loss with the same settings twice: {params['losses']!r}")
-    return _slider_figure(replace(base, losses=losses), slider)
+    return slider_figure(replace(base, losses=losses), slider)
 
 
 def _training_curve(params: dict[str, str], language: str) -> Figure:
     _check_names(params, "training_curve", TRAINING_CURVE_PARAMETERS)
-    dataset = params.get("data", DATASETS[0]).strip()
+    dataset = params.get("data", DEFAULT_DATASET).strip()
     if dataset not in DATASETS:
         raise ValueError(f"unknown data {dataset!r}; valid datasets: {', '.join(DATASETS)}")
     if "losses" in params:
         requested = _losses(params["losses"])
     else:
-        requested = [(LOSSES[name], {}) for name in TRAINING_LOSSES[dataset]]
+        requested = [(LOSSES[name], {}) for name in DATASETS[dataset].losses]
     if len(requested) > 7:
         raise ValueError(f"losses lists {len(requested)} losses; a figure shows at most 7")
     options: dict[str, Any] = {}
@@ -420,219 +383,10 @@ def figure_from_shortcode(part: Part, language: str) -> Figure:
 
     Raises ValueError with a message for the lesson's author: what is wrong, and the valid choices.
     """
-    language = _language(language)
+    language = figure_language(language)
     params = {key: value for key, value in part.params.items()}
     if part.shortcode == "loss_curve":
         return _loss_curve(params, language)
     if part.shortcode == "training_curve":
         return _training_curve(params, language)
     raise ValueError(f"{part.shortcode!r} is not a plot shortcode; plot shortcodes: {', '.join(PLOT_SHORTCODES)}")
-
-
-# --- detection ------------------------------------------------------------------------
-
-_AMBIGUOUS = {
-    "ce", "l1", "l2", "kl", "dice", "focal", "hinge", "huber", "pinball", "poisson", "logistic", "quantile",
-    "absoluteerror", "squarederror", "bce", "絕對誤差", "绝对误差", "relativeentropy", "相對熵", "相对熵",
-}
-"""Aliases (as :func:`_key` writes them) that count only near a word for loss."""
-
-_WINDOW = 60
-"""How near (in characters) an ambiguous alias must be to a word for loss."""
-
-_LOSS_WORDS = re.compile(
-    r"(?<![a-z])(?:loss(?:es)?|cost\s+functions?|objective(?:\s+functions?)?)(?![a-z])"
-    r"|損失|损失|代價函數|代价函数|成本函數|成本函数|目標函數|目标函数"
-)
-"""Words for loss, in lower-cased text."""
-
-_NOT_A_LOSS_AFTER = re.compile(
-    r"(?:[\s\-_]*(?:與|与|和|及|或|、|/|and|or)[\s\-_]*l[12])?"
-    r"[\s\-_]*(?:正則|正则|regulari[sz]|penalt|懲罰|惩罚|範數|范数|norms?(?![a-z])|cache|快取|缓存)"
-)
-"""What follows "L1", "L2" and the like when they mean a regularizer, a norm or a cache."""
-
-_NAMED_BY_NEXT_WORD = frozenset({"l1", "l2"})
-"""Aliases so overloaded (norms, regularizers, caches) that they name a loss only when the
-next word says so: "L1 loss", "L2 損失", "L1 誤差"."""
-_LOSS_RIGHT_AFTER = re.compile(r"[\s\-_]*(?:loss|損失|损失|誤差|误差|error)")
-
-_SEPARATORS = re.compile(r"[\s\-_]+")
-_SEPARATOR = r"[\s\-_]*"
-_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-def _key(text: str) -> str:
-    return _SEPARATORS.sub("", text).casefold()
-
-
-def _trie_pattern(aliases: list[str]) -> str:
-    """One regex for all aliases as a prefix tree: Python's ``re`` tries a flat alternation
-    of 170 aliases at every position, a tree only where a first letter fits (~50× faster)."""
-    separator = object()
-    trie: dict = {}
-    for alias in aliases:
-        node = trie
-        words = [word for word in _SEPARATORS.split(alias.strip().lower()) if word]
-        for index, word in enumerate(words):
-            if index:
-                node = node.setdefault(separator, {})
-            for character in word:
-                node = node.setdefault(character, {})
-        # A Latin alias must end a word ("mae", not the start of "maersk"); the
-        # start of a word is checked by the caller, which a lookbehind here would slow.
-        node[None] = "(?![a-z0-9])" if words[-1][-1] in _WORD_CHARACTERS else ""
-
-    def emit(node: dict) -> str:
-        options = []
-        for key in sorted((key for key in node if key is not None), key=lambda key: (key is separator, str(key))):
-            head = _SEPARATOR if key is separator else re.escape(key)
-            options.append(head + emit(node[key]))
-        if None in node:
-            options.append(node[None])  # after the longer aliases: the longest match wins
-        return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
-
-    return emit(trie)
-
-
-def _build_matcher() -> tuple[re.Pattern[str], dict[str, tuple[str, bool]]]:
-    names: dict[str, tuple[str, bool]] = {}
-    aliases: list[str] = []
-    for spec in LOSSES.values():
-        for alias in (spec.name, *spec.aliases, *spec.display.values()):
-            key = _key(alias)
-            if key and key not in names:
-                names[key] = (spec.name, key in _AMBIGUOUS)
-                aliases.append(alias)
-    return re.compile(_trie_pattern(aliases)), names
-
-
-_MATCHER, _NAMES = _build_matcher()
-_ORDER = {name: index for index, name in enumerate(LOSSES)}
-
-
-def detect_losses(text: str) -> list[str]:
-    """Canonical names of the losses ``text`` names, in the registry's order.
-
-    Aliases match whole words, any case, with spaces, hyphens or underscores between
-    their words (``cross-entropy``, ``CrossEntropy``); ambiguous short ones count only
-    within :data:`_WINDOW` characters of a word for loss.
-    """
-    lowered = text.lower()
-    found: set[str] = set()
-    loss_words: list[int] | None = None
-    search = _MATCHER.search
-    position = 0
-    while True:
-        match = search(lowered, position)
-        if match is None:
-            break
-        start, end = match.span()
-        if start > 0 and lowered[start] in _WORD_CHARACTERS and lowered[start - 1] in _WORD_CHARACTERS:
-            position = start + 1  # inside a word: "ce" of "since"; look again from the next letter
-            continue
-        position = end
-        name, ambiguous = _NAMES[_key(match.group(0))]
-        if name in found:
-            continue
-        if _key(match.group(0)) in _NAMED_BY_NEXT_WORD and not _LOSS_RIGHT_AFTER.match(lowered, end):
-            continue
-        if ambiguous:
-            if _NOT_A_LOSS_AFTER.match(lowered, end):
-                continue  # "L2 正則化", "L1 norm", "L2 cache": not a loss at all
-            if loss_words is None:
-                loss_words = [word.start() for word in _LOSS_WORDS.finditer(lowered)]
-            at = bisect.bisect_left(loss_words, start - _WINDOW)
-            if at == len(loss_words) or loss_words[at] > end + _WINDOW:
-                continue
-        found.add(name)
-    return sorted(found, key=_ORDER.__getitem__)
-
-
-def lesson_text(lesson: Lesson) -> str:
-    """The lesson's words as plain text: title, headings, prompts, prose, questions and answers."""
-    return "\n".join([lesson.title, *(f"{section.heading}\n{section.text()}" for section in lesson.sections)])
-
-
-# --- automatic figures ----------------------------------------------------------------
-
-_REGRESSION = tuple(name for name, spec in LOSSES.items() if spec.task == "regression" and "residual" in spec.axes)
-_MARGIN_NATIVE = ("bce_with_logits", "hinge", "squared_hinge", "focal")
-_CROSS_ENTROPY = ("bce", "cross_entropy")
-
-
-def automatic_specs(names: list[str], language: str) -> list[FigureSpec]:
-    """The figures (at most three) for the losses a lesson names; equal inputs, equal specs."""
-    language = _language(language)
-    named = set(names)
-    groups: list[tuple[str, list[str]]] = []
-    regression = [name for name in _REGRESSION if name in named]
-    if regression:
-        groups.append(("residual", regression))
-    if named & set(_MARGIN_NATIVE):
-        margin = [name for name in _MARGIN_NATIVE if name in named or (name == "bce_with_logits"
-                                                                       and named & set(_CROSS_ENTROPY))]
-        groups.append(("margin", margin))
-    if named & {"bce", "cross_entropy", "dice"}:
-        probability = [next(name for name in _CROSS_ENTROPY if name in named)] if named & set(_CROSS_ENTROPY) else []
-        probability += [name for name in ("focal", "dice") if name in named]
-        groups.append(("probability", probability))
-    return [
-        FigureSpec("loss_curve", tuple(canonical_loss(name) for name in losses), axis, DEFAULT_RANGES[axis],
-                   language=language)
-        for axis, losses in groups[:MAX_AUTOMATIC]
-    ]
-
-
-def automatic_figures(lesson: Lesson, language: str) -> list[Figure]:
-    """The figures :func:`enrich` would add to ``lesson`` by detection alone."""
-    return [_slider_figure(spec, True) for spec in automatic_specs(detect_losses(lesson_text(lesson)), language)]
-
-
-def _target_section(lesson: Lesson) -> Section | None:
-    for section in lesson.sections:
-        if section.kind == "explanation":
-            return section
-    for section in lesson.sections:
-        if any(part.type == "html" for part in section.parts):
-            return section
-    return None
-
-
-def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
-    """Replace plot shortcodes by figure parts and add automatic figures; return the problems.
-
-    A shortcode with errors becomes a diagnostic at its line and is dropped from the page.
-    """
-    language = _language(language)
-    diagnostics: list[Diagnostic] = []
-    explicit = False
-    for section in lesson.sections:
-        parts = []
-        for part in section.parts:
-            if part.type != "shortcode" or part.shortcode not in PLOT_SHORTCODES:
-                parts.append(part)
-                continue
-            explicit = True
-            try:
-                figure = figure_from_shortcode(part, language)
-            except ValueError as error:
-                diagnostics.append(Diagnostic(lesson.path, part.line, f"{part.shortcode}: {error}", code="plot"))
-                continue
-            parts.append(Part("figure", line=part.line, figure=figure))
-        section.parts[:] = parts
-    if explicit or lesson.meta.plots is False:
-        return diagnostics
-    section = _target_section(lesson)
-    if section is None:
-        return diagnostics
-    figures = automatic_figures(lesson, language)
-    line = max((part.line for part in section.parts), default=section.line)
-    section.parts.extend(Part("figure", line=line, figure=figure) for figure in figures)
-    return diagnostics
-
-
-__all__ = [
-    "Figure", "LOSS_CURVE_PARAMETERS", "PLOT_SHORTCODES", "TRAINING_CURVE_PARAMETERS", "automatic_figures",
-    "automatic_specs", "detect_losses", "enrich", "figure_from_shortcode", "lesson_text",
-]
