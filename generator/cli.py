@@ -189,7 +189,8 @@ def _export_anki(arguments: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     skipped = sum(1 for warning in result.warnings if warning.code == "no-answer")
-    summary = f"studysite: wrote {result.notes} note{'s' if result.notes != 1 else ''} in {result.decks} deck{'s' if result.decks != 1 else ''}"
+    summary = f"studysite: wrote {result.notes} note{'s' if result.notes != 1 else ''}"
+    summary += f" in {result.decks} deck{'s' if result.decks != 1 else ''}"
     if format == "apkg":
         summary += f" with {result.media} media file{'s' if result.media != 1 else ''}"
     print(f"{summary} to {arguments.out}")

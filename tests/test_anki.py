@@ -145,7 +145,9 @@ def test_guids_survive_inserting_and_reordering_questions_and_moving_the_file(ma
     (site / "content/deep").mkdir()
     lesson.rename(site / "content/deep/losses.md")
     after = guids(site)
-    assert list(after) == ["A new first question?", "How do you compute it with NumPy?", "What is the formula of MSE?", "什麼是監督式學習？"]
+    assert list(after) == [
+        "A new first question?", "How do you compute it with NumPy?", "What is the formula of MSE?", "什麼是監督式學習？",
+    ]
     assert after["A new first question?"] not in before.values()
     del after["A new first question?"]
     assert after == before
@@ -166,7 +168,8 @@ def test_a_lesson_id_keeps_guids_when_the_title_changes(make_site):
     site = make_site(SITE)
     lesson = site / "content/ml/Loss Function.md"
     text = lesson.read_text(encoding="utf-8")
-    lesson.write_text(text.replace('title = "Loss Function"', 'title = "Loss Function"\ntranslationKey = "loss"'), encoding="utf-8")
+    keyed_title = 'title = "Loss Function"\ntranslationKey = "loss"'
+    lesson.write_text(text.replace('title = "Loss Function"', keyed_title), encoding="utf-8")
     keyed = guids(site)
     lesson.write_text(text.replace('title = "Loss Function"', 'title = "Losses"\ntranslationKey = "loss"'), encoding="utf-8")
     assert guids(site) == keyed
@@ -223,5 +226,6 @@ def test_an_unwritable_file_is_a_usage_error(make_site):
     site = make_site(SITE)
     result = run_cli("export-anki", site, "-o", site / "missing" / "deck.apkg")
     assert result.code == 2
-    assert result.err.splitlines()[-1] == f"studysite: error: cannot write {site / 'missing' / 'deck.apkg'}: No such file or directory"
+    missing = site / "missing" / "deck.apkg"
+    assert result.err.splitlines()[-1] == f"studysite: error: cannot write {missing}: No such file or directory"
     assert not (site / "missing").exists()

@@ -88,6 +88,12 @@ def notes(col: Collection) -> dict[str, dict]:
     return found
 
 
+def edit_intro(site: Path) -> None:
+    lesson = site / "content/intro.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace("learning from labels", "learning from labelled examples"), encoding="utf-8")
+
+
 def package_guids(site: Path) -> dict[str, str]:
     """Question → GUID, as the text export writes them (the two formats must agree)."""
     text = export(site, "deck.txt").read_text(encoding="utf-8")
@@ -176,8 +182,7 @@ def test_an_unchanged_note_keeps_a_students_edit(make_site, collection):
     note["Answer"] = "my own words"
     collection.update_note(note)
 
-    lesson = site / "content/intro.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace("learning from labels", "learning from labelled examples"), encoding="utf-8")
+    edit_intro(site)
     log = import_package(collection, export(site))
     assert len(log.updated) == 1
     assert notes(collection)["What is supervised learning?"]["fields"]["Answer"] == "<p>learning from labelled examples.</p>"
@@ -205,8 +210,7 @@ def test_the_text_file_fills_front_and_back_whatever_they_are_called(make_site, 
     assert formula["decks"] == ["機器學習筆記::機器學習 Machine Learning"]
     assert found["What is supervised learning?"]["fields"][back] == "<p>learning from labels.</p>"
 
-    lesson = site / "content/intro.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace("learning from labels", "learning from labelled examples"), encoding="utf-8")
+    edit_intro(site)
     export(site, "deck.txt")
     log = import_text()
     assert (len(log.new), len(log.updated)) == (0, 1)
