@@ -4,6 +4,7 @@ into real Anki collections."""
 
 import csv
 import io
+import stat
 import zipfile
 
 from helpers import run_cli
@@ -121,6 +122,9 @@ def test_the_format_follows_the_file_name_unless_given(make_site):
     assert run_cli("export-anki", site, "-o", site / "deck.apkg").code == 0
     with zipfile.ZipFile(site / "deck.apkg") as package:
         assert {"collection.anki2", "media"} <= set(package.namelist())
+    # A deck is for handing on: as readable as any new file, not private like a temporary one.
+    (site / "plain").write_text("")
+    assert stat.S_IMODE((site / "deck.apkg").stat().st_mode) == stat.S_IMODE((site / "plain").stat().st_mode)
     assert run_cli("export-anki", site, "-o", site / "deck.tsv", "--format", "txt").code == 0
     assert (site / "deck.tsv").read_text(encoding="utf-8").startswith("#separator:tab\n")
 

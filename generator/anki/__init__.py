@@ -30,6 +30,7 @@ the times are kept in ``SITE/.studysite/anki-notes.json``, sealed like the other
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,16 @@ def export_anki(loaded: LoadedSite, out: Path, *, format: str, parent_deck: str)
     export = collect_notes(loaded, parent_deck, with_media=format == "apkg")
     if format == "apkg":
         data, times = package_bytes(export, loaded.config.root)
-        write_atomic(out, data)
+        write_atomic(out, data, mode=_shareable_mode())
         times.save()
     else:
-        write_atomic(out, text_file(export))
+        write_atomic(out, text_file(export), mode=_shareable_mode())
     return ExportResult(len(export.notes), len(export.decks), len(export.media), export.left_out_media, export.warnings)
+
+
+def _shareable_mode() -> int:
+    """The mode open() gives a new file (the temporary file write_atomic renames is private,
+    and a deck is made to be handed on)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
