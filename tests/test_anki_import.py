@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pytest
 from anki._backend import RustBackend
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest, ImportCsvRequest
 
-from helpers import run_cli
+from helpers import corpus_files, run_cli
 
 LOSS = """+++
 title = "損失函數"
@@ -215,3 +216,21 @@ def test_the_text_file_fills_front_and_back_whatever_they_are_called(make_site, 
     log = import_text()
     assert (len(log.new), len(log.updated)) == (0, 1)
     assert notes(collection)["What is supervised learning?"]["fields"][back] == "<p>learning from labelled examples.</p>"
+
+
+def test_every_answered_corpus_question_imports(tmp_path, corpus_dir):
+    site = tmp_path / "corpus"
+    (site / "content").mkdir(parents=True)
+    for path in corpus_files():
+        shutil.copy(path, site / "content" / path.name)
+    result = run_cli("export-anki", site, "-o", site / "deck.apkg")
+    assert result.code == 0, result.err
+    assert result.err == ""  # every corpus question has its answer
+    col = Collection(str(tmp_path / "zh.anki2"), backend=RustBackend(langs=["zh_TW"]))
+    try:
+        assert len(import_package(col, site / "deck.apkg").new) == 54 * 5  # no two questions share a GUID
+        for note_id in col.find_notes(""):
+            note = col.get_note(note_id)
+            assert note["Question"].strip() and note["Answer"].strip() and note["Lesson"].strip(), note["Source"]
+    finally:
+        col.close()
