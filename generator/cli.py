@@ -181,9 +181,9 @@ def _export_anki(arguments: argparse.Namespace) -> int:
     errors = [p for p in loaded.problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    format = arguments.format or ("txt" if arguments.out.suffix.lower() == ".txt" else "apkg")
+    file_format = arguments.format or ("txt" if arguments.out.suffix.lower() == ".txt" else "apkg")
     try:
-        result = export_anki(loaded, arguments.out, format=format, parent_deck=arguments.deck or loaded.config.title)
+        result = export_anki(loaded, arguments.out, file_format=file_format, parent_deck=arguments.deck or loaded.config.title)
     except OSError as error:
         raise UsageError(f"cannot write {arguments.out}: {error.strerror}") from None
     for warning in result.warnings:
@@ -191,7 +191,7 @@ def _export_anki(arguments: argparse.Namespace) -> int:
     skipped = sum(1 for warning in result.warnings if warning.code == "no-answer")
     summary = f"studysite: wrote {result.notes} note{'s' if result.notes != 1 else ''}"
     summary += f" in {result.decks} deck{'s' if result.decks != 1 else ''}"
-    if format == "apkg":
+    if file_format == "apkg":
         summary += f" with {result.media} media file{'s' if result.media != 1 else ''}"
     print(f"{summary} to {arguments.out}")
     if skipped:

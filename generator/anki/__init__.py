@@ -51,13 +51,13 @@ class ExportResult:
     warnings: list[Diagnostic]
 
 
-def export_anki(loaded: LoadedSite, out: Path, *, format: str, parent_deck: str) -> ExportResult:
+def export_anki(loaded: LoadedSite, out: Path, *, file_format: str, parent_deck: str) -> ExportResult:
     """Write the deck to *out* (atomically: a failed export leaves the old file whole).
 
     Raises :class:`ContentError` for content that cannot be exported, OSError when *out*
     cannot be written."""
-    export = collect_notes(loaded, parent_deck, with_media=format == "apkg")
-    if format == "apkg":
+    export = collect_notes(loaded, parent_deck, with_media=file_format == "apkg")
+    if file_format == "apkg":
         data, times = package_bytes(export, loaded.config.root)
         write_atomic(out, data, mode=_shareable_mode())
         times.save()

@@ -22,7 +22,6 @@ from generator.languages import normalize_language
 from generator.output import static_files
 from generator.resources import bundled_dir
 
-_GUID_LENGTH = 16
 _SPACE = re.compile(r"\s+")
 
 
@@ -51,7 +50,7 @@ def note_guid(identity: str, question: str, occurrence: int = 1) -> str:
     key = f"studysite\0{identity}\0{normalise_question(question)}"
     if occurrence > 1:
         key += f"\0{occurrence}"
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()[:_GUID_LENGTH]
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def tag_for(path: str) -> str:
