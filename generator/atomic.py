@@ -11,18 +11,23 @@ import os
 import tempfile
 from pathlib import Path
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)  # read once, at import: os.umask can only be read by setting it
+PUBLIC_MODE = 0o666 & ~_UMASK
+"""The mode open() gives a new file; mkstemp's temporary files are private (0600)."""
 
-def write_atomic(path: Path | str, data: bytes | str, *, mode: int | None = None) -> None:
+
+def write_atomic(path: Path | str, data: bytes | str, *, mode: int = PUBLIC_MODE) -> None:
     """Replace *path* with *data* atomically; OSError if it cannot be done (the target is
-    then untouched and no temporary file is left behind)."""
+    then untouched and no temporary file is left behind). The file gets *mode*: by
+    default the one open() would give it; secrets pass 0o600."""
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         try:

@@ -332,7 +332,12 @@ def site_figures(site: Site) -> list:
 def draw_figures(site: Site, site_root: Path, jobs: int) -> tuple[dict, int]:
     """The SVG of every figure of the site, drawn or from the plot cache, and how many
     were drawn now."""
-    specs = site_figures(site)
+    return draw_plots(site_figures(site), site_root, jobs)
+
+
+def draw_plots(specs: list, site_root: Path, jobs: int) -> tuple[dict, int]:
+    """The SVG of each of *specs* (enrichment's FigureSpecs), drawn or from the site's plot
+    cache, and how many were drawn now."""
     if not specs:
         return {}, 0  # matplotlib is never imported for a site without plots
     return render_figures(specs, PlotCache(site_root), jobs)

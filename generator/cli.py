@@ -7,7 +7,6 @@ stderr), 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -71,10 +70,21 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
-    anki = commands.add_parser("export-anki", help="write the test questions and answers as an Anki import file")
+    anki = commands.add_parser(
+        "export-anki",
+        help="write the test questions and answers as an Anki deck",
+        description="Write every test question with an answer as an Anki note: an .apkg package with its own note "
+        "type, one deck per folder below a parent deck, and plots and images as media; or, with --format txt, "
+        "Anki's text import format. Importing a later export updates the notes instead of duplicating them. "
+        "Questions without an answer are left out and listed.",
+    )
     anki.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
-    anki.add_argument("-o", "--out", type=Path, required=True, metavar="FILE", help="the file to write, e.g. deck.txt")
-    anki.add_argument("--deck", help="the Anki deck name (default: the site title)")
+    anki.add_argument("-o", "--out", type=Path, required=True, metavar="FILE", help="the file to write, e.g. deck.apkg")
+    anki.add_argument(
+        "--format", choices=("apkg", "txt"), help="apkg (Anki package) or txt (text import file); default: txt "
+        "when FILE ends in .txt, else apkg"
+    )
+    anki.add_argument("--deck", metavar="NAME", help="the parent deck (default: the site title); each folder becomes a deck below it")
     anki.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
     book = commands.add_parser(
@@ -185,12 +195,28 @@ def _export_anki(arguments: argparse.Namespace) -> int:
     errors = [p for p in loaded.problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    text, count = export_anki(loaded.site, loaded.lessons, arguments.deck or loaded.config.title)
+    file_format = arguments.format or ("txt" if arguments.out.suffix.lower() == ".txt" else "apkg")
     try:
-        arguments.out.write_text(text, encoding="utf-8")
+        result = export_anki(loaded, arguments.out, file_format=file_format, parent_deck=arguments.deck or loaded.config.title)
     except OSError as error:
         raise UsageError(f"cannot write {arguments.out}: {error.strerror}") from None
-    print(f"studysite: wrote {count} notes to {arguments.out}")
+    for warning in result.warnings:
+        print(warning.format(), file=sys.stderr)
+    skipped = sum(1 for warning in result.warnings if warning.code == "no-answer")
+    summary = f"studysite: wrote {result.notes} note{'s' if result.notes != 1 else ''}"
+    summary += f" in {result.decks} deck{'s' if result.decks != 1 else ''}"
+    if file_format == "apkg":
+        summary += f" with {result.media} media file{'s' if result.media != 1 else ''}"
+    print(f"{summary} to {arguments.out}")
+    if skipped:
+        print(f"studysite: left out {skipped} test question{'s' if skipped != 1 else ''} without an answer", file=sys.stderr)
+    if result.left_out_media:
+        count = result.left_out_media
+        print(
+            f"studysite: {count} image{'s' if count != 1 else ''} or plot{'s' if count != 1 else ''} shown as text: "
+            "the text format carries no media (use .apkg)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -214,18 +240,11 @@ def _export_epub(arguments: argparse.Namespace) -> int:
     for language, path in paths.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, books[language], mode=_new_file_mode())
+            write_atomic(path, books[language])
         except OSError as error:
             raise UsageError(f"cannot write {path}: {error.strerror}") from None
         print(f"studysite: wrote {path} ({language}, {len(sites[language].site.pages)} lessons)")
     return 0
-
-
-def _new_file_mode() -> int:
-    """The mode a new file gets from the umask; write_atomic's temporary file is private."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _build(arguments: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Loss values and gradients against scikit-learn, finite differences and PyTorch.
+"""Loss values and gradients against scikit-learn, finite differences and PyTorch (values
+frozen by make_torch_fixture.py).
 
 One table of seeded random cases (``CASES``) feeds every check. Inputs keep clear
 of kinks (|residual| >= 0.1, hinge margins away from 1) so that finite differences
@@ -7,8 +8,12 @@ and autograd see smooth functions.
 
 from __future__ import annotations
 
-import warnings
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -270,117 +275,79 @@ def test_reductions_agree(case: Case) -> None:
 
 
 # --- PyTorch --------------------------------------------------------------------------------
+#
+# PyTorch's values and gradients for these cases are frozen in torch_reference.json by
+# make_torch_fixture.py, which records the versions it used: from the package index PyTorch
+# pulls gigabytes of GPU libraries, so `make test` does not install it. A case that is added
+# or changed fails here, naming the script, until the script has been run again.
+
+TORCH_REFERENCE = Path(__file__).with_name("torch_reference.json")
+
+EXTREME_CASES = [
+    Case("bce", np.array([1.0, 0.0, 1.0, 0.0, 0.3]), np.array([0.0, 0.0, 1.0, 1.0, 1.0])),
+    Case("bce_with_logits", np.array([1.0, 1.0, 0.0, 0.0]), np.array([-1000.0, 1000.0, -1000.0, 1000.0])),
+    Case("bce_with_logits", np.array([1.0, 1.0, 0.0, 0.0]), np.array([-1000.0, 1000.0, -1000.0, 1000.0]), {"pos_weight": 3.0}),
+    Case("cross_entropy", np.array([0, 1, 2]), np.array([[1000.0, -1000.0, 0.0]] * 3)),
+    Case("cross_entropy", np.array([0, 1, 2]), np.array([[1000.0, -1000.0, 0.0]] * 3), {"label_smoothing": 0.2}),
+    Case("kl_div", np.array([0.0, 1.0]), np.array([-1000.0, 0.0])),
+]
+"""Saturated inputs, where a naive formula overflows or takes log 0; compared without a sum."""
 
 
-def _torch_reduce(values: Any, reduction: str) -> Any:
-    if reduction == "mean":
-        return values.mean()
-    if reduction == "sum":
-        return values.sum()
-    return values
+def torch_cases() -> dict[str, tuple[Case, str]]:
+    """Every comparison with PyTorch, by its key in the frozen file: (case, reduction)."""
+    compared = {}
+    for case in CASES:
+        compared.update((f"{case.id}-{reduction}", (case, reduction)) for reduction in LOSSES[case.loss].reductions)
+    for case in EXTREME_CASES:
+        compared.update((f"extreme {case.id}-{reduction}", (case, reduction)) for reduction in ("none", "mean"))
+    return compared
 
 
-def _torch_loss(torch: Any, case: Case, prediction: Any, reduction: str) -> Any:
-    """The loss in PyTorch: torch.nn.functional where it has it, torch ops from the formula otherwise."""
-    functional = torch.nn.functional
-    settings = case.settings
-    target = torch.from_numpy(np.asarray(case.y_true, dtype=np.float64))
-    name = case.loss
-    if name == "mse":
-        return functional.mse_loss(prediction, target, reduction=reduction)
-    if name == "mae":
-        return functional.l1_loss(prediction, target, reduction=reduction)
-    if name == "huber":
-        return functional.huber_loss(prediction, target, reduction=reduction, delta=settings.get("delta", 1.0))
-    if name == "smooth_l1":
-        return functional.smooth_l1_loss(prediction, target, reduction=reduction, beta=settings.get("beta", 1.0))
-    if name == "log_cosh":
-        return _torch_reduce(torch.log(torch.cosh(prediction - target)), reduction)
-    if name == "pinball":
-        alpha = settings.get("alpha", 0.5)
-        under = target - prediction
-        return _torch_reduce(torch.maximum(alpha * under, (alpha - 1.0) * under), reduction)
-    if name == "poisson_nll":
-        return functional.poisson_nll_loss(
-            prediction, target, log_input=settings.get("log_input", True), full=settings.get("full", False),
-            eps=settings.get("eps", 1e-8), reduction=reduction,
-        )
-    if name == "bce":
-        return functional.binary_cross_entropy(prediction, target, reduction=reduction)
-    if name == "bce_with_logits":
-        pos_weight = settings.get("pos_weight")
-        return functional.binary_cross_entropy_with_logits(
-            prediction, target, reduction=reduction,
-            pos_weight=None if pos_weight is None else torch.as_tensor(pos_weight, dtype=torch.float64),
-        )
-    if name == "cross_entropy":
-        if np.issubdtype(np.asarray(case.y_true).dtype, np.integer):
-            target = torch.from_numpy(np.asarray(case.y_true)).long()
-        return functional.cross_entropy(
-            prediction, target, reduction=reduction, label_smoothing=settings.get("label_smoothing", 0.0)
-        )
-    if name in ("hinge", "squared_hinge"):
-        signs = torch.where(target > 0, 1.0, -1.0).double()
-        slack = torch.clamp(1.0 - signs * prediction, min=0.0)
-        return _torch_reduce(slack if name == "hinge" else slack**2, reduction)
-    if name == "focal":
-        # torchvision.ops.sigmoid_focal_loss, written out.
-        gamma, alpha = settings.get("gamma", 2.0), settings.get("alpha", 0.25)
-        probability = torch.sigmoid(prediction)
-        ce = functional.binary_cross_entropy_with_logits(prediction, target, reduction="none")
-        p_t = probability * target + (1 - probability) * (1 - target)
-        values = ce * (1 - p_t) ** gamma
-        if alpha is not None and alpha >= 0:
-            values = (alpha * target + (1 - alpha) * (1 - target)) * values
-        return _torch_reduce(values, reduction)
-    if name == "dice":
-        dims = tuple(range(1, prediction.dim())) if prediction.dim() >= 2 else tuple(range(prediction.dim()))
-        eps = settings.get("eps", 1e-6)
-        numerator = 2 * (prediction * target).sum(dim=dims) + eps
-        denominator = prediction.sum(dim=dims) + target.sum(dim=dims) + eps
-        return _torch_reduce(1 - numerator / denominator, reduction)
-    if name == "kl_div":
-        with warnings.catch_warnings():
-            # PyTorch warns that its "mean" is not "batchmean"; that "mean" is what is compared.
-            warnings.filterwarnings("ignore", message="reduction: 'mean' divides", category=UserWarning)
-            log_target = settings.get("log_target", False)
-            return functional.kl_div(prediction, target, reduction=reduction, log_target=log_target)
-    raise AssertionError(f"no torch reference for {name}")
+def fingerprint(case: Case) -> str:
+    """What PyTorch's values were computed from: a changed case no longer matches them."""
+    digest = hashlib.sha256()
+    for array in (np.asarray(case.y_true), np.asarray(case.y_pred)):
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(repr(sorted((key, np.asarray(value).tolist()) for key, value in case.settings.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _torch_reference() -> dict[str, Any]:
+    return json.loads(TORCH_REFERENCE.read_text(encoding="utf-8"))
+
+
+def _check_against_torch(key: str, case: Case, reduction: str) -> None:
+    frozen = _torch_reference()["cases"].get(key)
+    assert frozen is not None and frozen["inputs"] == fingerprint(case), (
+        f"no PyTorch values for {key} as it is now: run tests/core/make_torch_fixture.py (see its docstring)"
+    )
+    spec = LOSSES[case.loss]
+    value = spec.fn(case.y_true, case.y_pred, reduction=reduction, **case.settings)
+    grad = spec.grad(case.y_true, case.y_pred, reduction=reduction, **case.settings)
+    expected_value, expected_grad = np.asarray(frozen["value"]), np.asarray(frozen["grad"])
+    assert (np.shape(value), np.shape(grad)) == (expected_value.shape, expected_grad.shape)
+    np.testing.assert_allclose(value, expected_value, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-6, atol=1e-12)
 
 
 @pytest.mark.parametrize(("case", "reduction"), _with_reductions(CASES))
 def test_matches_torch(case: Case, reduction: str) -> None:
-    torch = pytest.importorskip("torch")
-    prediction = torch.tensor(np.asarray(case.y_pred, dtype=np.float64), requires_grad=True)
-    expected = _torch_loss(torch, case, prediction, reduction)
-    expected.backward(torch.ones_like(expected))
-    spec = LOSSES[case.loss]
-    value = spec.fn(case.y_true, case.y_pred, reduction=reduction, **case.settings)
-    grad = spec.grad(case.y_true, case.y_pred, reduction=reduction, **case.settings)
-    np.testing.assert_allclose(value, expected.detach().numpy(), rtol=1e-6, atol=1e-12)
-    np.testing.assert_allclose(grad, prediction.grad.numpy(), rtol=1e-6, atol=1e-12)
+    _check_against_torch(f"{case.id}-{reduction}", case, reduction)
 
 
 @pytest.mark.parametrize(
-    ("name", "y_true", "y_pred", "settings"),
-    [
-        ("bce", [1.0, 0.0, 1.0, 0.0, 0.3], [0.0, 0.0, 1.0, 1.0, 1.0], {}),
-        ("bce_with_logits", [1.0, 1.0, 0.0, 0.0], [-1000.0, 1000.0, -1000.0, 1000.0], {}),
-        ("bce_with_logits", [1.0, 1.0, 0.0, 0.0], [-1000.0, 1000.0, -1000.0, 1000.0], {"pos_weight": 3.0}),
-        ("cross_entropy", np.array([0, 1, 2]), [[1000.0, -1000.0, 0.0]] * 3, {}),
-        ("cross_entropy", np.array([0, 1, 2]), [[1000.0, -1000.0, 0.0]] * 3, {"label_smoothing": 0.2}),
-        ("kl_div", [0.0, 1.0], [-1000.0, 0.0], {}),
-    ],
+    ("case", "reduction"),
+    [pytest.param(case, reduction, id=f"{case.id}-{reduction}") for case in EXTREME_CASES for reduction in ("none", "mean")],
 )
-def test_extremes_match_torch(name: str, y_true: Any, y_pred: Any, settings: dict[str, Any]) -> None:
-    torch = pytest.importorskip("torch")
-    case = Case(name, np.asarray(y_true), np.asarray(y_pred, dtype=np.float64), settings)
-    for reduction in ("none", "mean"):
-        prediction = torch.tensor(case.y_pred, requires_grad=True)
-        expected = _torch_loss(torch, case, prediction, reduction)
-        expected.backward(torch.ones_like(expected))
-        spec = LOSSES[name]
-        np.testing.assert_allclose(spec.fn(case.y_true, case.y_pred, reduction=reduction, **settings),
-                                   expected.detach().numpy(), rtol=1e-6, atol=1e-12)
-        np.testing.assert_allclose(spec.grad(case.y_true, case.y_pred, reduction=reduction, **settings),
-                                   prediction.grad.numpy(), rtol=1e-6, atol=1e-12)
+def test_extremes_match_torch(case: Case, reduction: str) -> None:
+    _check_against_torch(f"extreme {case.id}-{reduction}", case, reduction)
+
+
+def test_the_frozen_torch_values_are_those_of_the_cases() -> None:
+    reference = _torch_reference()
+    assert sorted(reference["cases"]) == sorted(torch_cases()), "run tests/core/make_torch_fixture.py"
+    assert reference["made by"] == "tests/core/make_torch_fixture.py"
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", reference["torch"])
