@@ -17,7 +17,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
-from generator.content.paths import slugify
 from generator.content.structure import Plan, Span, plan_lesson
 from generator.errors import Diagnostic
 
@@ -256,7 +255,6 @@ class _SectionBuilder:
         self.plan = plan
         self.lines = lines
         self.offset = offset
-        self.anchors: set[str] = set()
 
     def build(self, tokens: list[Token]) -> list[Section]:
         first_plan = self.plan.sections[0] if self.plan.sections else None
@@ -277,7 +275,9 @@ class _SectionBuilder:
                             section_plan.kind,
                             section_plan.heading,
                             heading_html,
-                            self._anchor(section_plan.heading),
+                            # Made by the parser (generator.content.markdown), which keeps
+                            # every other heading's id clear of it.
+                            str(token.attrGet("id")),
                             token.map[0] + self.offset + 1,
                         )
                     )
@@ -358,15 +358,6 @@ class _SectionBuilder:
             chosen[-1] = chosen[-1][: span.cut]
         chosen[0] = chosen[0][span.col :]
         return "\n".join(chosen).strip()
-
-    def _anchor(self, heading: str) -> str:
-        base = slugify(heading) or "section"
-        anchor, number = base, 1
-        while anchor in self.anchors:
-            number += 1
-            anchor = f"{base}-{number}"
-        self.anchors.add(anchor)
-        return anchor
 
 
 def _matching_close(tokens: list[Token], start: int) -> int:

@@ -45,6 +45,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "回到首頁",
         "built_with": "以 studysite 建置",
         "figure": "圖",
+        "copy_link": "複製本節連結",
+        "link_copied": "已複製連結",
+        "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）複製連結",
     },
     "zh-CN": {
         "skip_to_content": "跳到内容",
@@ -85,6 +88,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "回到首页",
         "built_with": "以 studysite 构建",
         "figure": "图",
+        "copy_link": "复制本节链接",
+        "link_copied": "已复制链接",
+        "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）复制链接",
     },
     "en": {
         "skip_to_content": "Skip to content",
@@ -125,11 +131,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "Back to the home page",
         "built_with": "Built with studysite",
         "figure": "Figure",
+        "copy_link": "Copy a link to this heading",
+        "link_copied": "Link copied",
+        "copy_link_manual": "Press Ctrl+C (⌘C on a Mac) to copy the link",
     },
 }
 
 
-SCRIPT_STRINGS = ("copied", "correct", "progress", "search_no_results")
+SCRIPT_STRINGS = ("copied", "correct", "progress", "search_no_results", "copy_link", "link_copied", "copy_link_manual")
 """The words site.js shows itself (given to it as JSON on the page)."""
 
 
