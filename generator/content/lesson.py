@@ -127,6 +127,8 @@ class LessonSummary:
     figures: tuple = field(default=(), compare=False)
     """The plot images the lesson's page shows (enrichment's FigureSpecs): known to the
     build, which draws them, but no concern of other pages."""
+    refs: tuple[tuple[int, str], ...] = field(default=(), compare=False)
+    """(file line, target) of each ``ref``/``relref``, for the build to check against the site."""
 
 
 @dataclass
@@ -143,6 +145,8 @@ class Lesson:
     key_lines: dict[str, int] = field(default_factory=dict)
     """File line of each front matter key."""
     has_site_links: bool = False
+    refs: tuple[tuple[int, str], ...] = ()
+    """(file line, target) of each ``ref``/``relref`` shortcode."""
 
     @property
     def weight(self) -> int:
@@ -185,6 +189,7 @@ class Lesson:
                 if part.type == "figure"
                 for spec in part.figure.specs
             ),
+            self.refs,
         )
 
 
@@ -222,7 +227,7 @@ def parse_lesson(
     offset = front_matter.body_offset
     lines = body.split("\n")
     plan = plan_lesson(lines, heading_kinds)
-    env: dict[str, Any] = {"plan": plan}
+    env: dict[str, Any] = {"plan": plan, "page_params": front_matter.data}
     tokens = md.parse(body, env)
     builder = _SectionBuilder(md, env, plan, lines, offset)
     sections = builder.build(tokens)
@@ -233,7 +238,15 @@ def parse_lesson(
     title = meta.title if meta.title is not None and meta.title.strip() else stem
     lang = meta.lang or _language_from_headings(sections)
     lesson = Lesson(
-        path, content_path, meta, title, lang, sections, front_matter.key_lines, bool(env.get("has_site_links"))
+        path,
+        content_path,
+        meta,
+        title,
+        lang,
+        sections,
+        front_matter.key_lines,
+        bool(env.get("has_site_links")),
+        tuple((line + offset + 1, target) for line, target in env.get("refs", ())),
     )
     return lesson, diagnostics
 

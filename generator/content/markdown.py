@@ -10,8 +10,12 @@ definition lists, task lists, GitHub alerts (``> [!NOTE]``), bare URLs as links,
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import unquote
 
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
@@ -23,15 +27,20 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from generator.content.paths import slugify
-from generator.content.shortcodes import shortcodes_plugin
+from generator.content.shortcodes import is_tag_start, report_problem, scan_tag, shortcodes_plugin
 
 LINK_START = "\x02"
 LINK_END = "\x03"
 """Site links (``other.md``, ``/images/x.png``) are wrapped in these until the page's
 place in the site is known; the renderer then makes them relative."""
+REF_PREFIX = "ref:"
+"""A marked site link starting with this is a ``ref``/``relref`` target, which the
+renderer looks up as Hugo does (see :mod:`generator.content.refs`)."""
 
 
-def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
+def create_markdown(*, unsafe_html: bool = False, site_params: dict[str, Any] | None = None) -> MarkdownIt:
+    """The parser for lessons; *site_params* are the config's ``[params]``, which the
+    ``param`` shortcode falls back to (a lesson's front matter gives its page params)."""
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
@@ -51,6 +60,8 @@ def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
         md.add_render_rule("html_inline", lambda *args: "<!-- raw HTML omitted -->")
     use_hugo_and_github_syntax(md)
     use_heading_anchors(md)
+    use_hugo_shortcodes(md, site_params or {})
+    use_hugo_refs(md)
     return md
 
 
@@ -194,6 +205,249 @@ def heading_link(anchor: str) -> str:
 def _render_heading_close(self, tokens, idx, options, env) -> str:
     anchor = tokens[idx - 2].attrGet("id") if idx >= 2 and tokens[idx - 2].type == "heading_open" else None
     return (heading_link(str(anchor)) if anchor else "") + self.renderToken(tokens, idx, options, env)
+
+
+# --- Hugo's built-in shortcodes ------------------------------------------------------
+
+
+def use_hugo_shortcodes(md: MarkdownIt, site_params: dict[str, Any]) -> None:
+    """``figure``, ``highlight`` and ``param`` as Hugo 0.111's embedded templates render them,
+    with our page's conventions (site links resolved per page, our code highlighting).
+    A problem (no ``src``, an unknown ``param``) is an error at the shortcode's line."""
+
+    def render(self, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        meta = token.meta
+        if meta["name"] == "figure":
+            return _figure(md, meta, env) + ("\n" if token.block else "")
+        if meta["name"] == "highlight":
+            return _highlight_shortcode(meta, env) + ("\n" if token.block else "")
+        if meta["name"] == "param":
+            return html.escape(_param(meta, env, site_params))
+        if meta["name"] in ("ref", "relref"):
+            return _render_bare_ref(meta)
+        raise AssertionError(f"no renderer for shortcode {meta['name']!r}")
+
+    md.add_render_rule("hugo_shortcode", render)
+
+
+def _figure(md: MarkdownIt, meta: dict, env: dict) -> str:
+    """Hugo's figure.html: image (linked when ``link`` is set), then a caption of ``title``,
+    ``caption`` and ``attr`` (Markdown). Other parameters are ignored, as Hugo ignores them."""
+    params = meta["named"]
+    if meta["positional"] or not params.get("src"):
+        report_problem(env, meta["line"], 'figure needs a named src, like {{< figure src="/images/plot.png" alt="…" >}}')
+        return ""
+    caption = md.renderInline(params["caption"], env) if params.get("caption") else ""
+    attr = md.renderInline(params["attr"], env) if params.get("attr") else ""
+    alt = params.get("alt") or _TAG.sub("", caption)
+    image = f'<img src="{_attribute_url(params["src"], env)}"'
+    image += f' alt="{html.escape(alt)}"' if alt else ""
+    for size in ("width", "height"):
+        if params.get(size):
+            image += f' {size}="{html.escape(params[size])}"'
+    image += ' loading="lazy">'
+    if params.get("link"):
+        extras = "".join(f' {key}="{html.escape(params[key])}"' for key in ("target", "rel") if params.get(key))
+        image = f'<a href="{_attribute_url(params["link"], env)}"{extras}>{image}</a>'
+    out = f'<figure class="{html.escape(params["class"])}">' if params.get("class") else "<figure>"
+    out += image
+    if params.get("title") or caption or attr:
+        out += "<figcaption>"
+        if params.get("title"):
+            out += f"<h4>{html.escape(params['title'])}</h4>"
+        if caption or attr:
+            if params.get("attrlink") and attr:
+                attr = f'<a href="{_attribute_url(params["attrlink"], env)}">{attr}</a>'
+            out += "<p>" + " ".join(piece for piece in (caption, attr) if piece) + "</p>"
+        out += "</figcaption>"
+    return out + "</figure>"
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _attribute_url(url: str, env: dict) -> str:
+    """A URL for an attribute; a link into the site is marked for the renderer to place."""
+    if _is_site_link(url):
+        env["has_site_links"] = True
+        return LINK_START + html.escape(url) + LINK_END
+    return html.escape(url)
+
+
+def _highlight_shortcode(meta: dict, env: dict) -> str:
+    """``{{< highlight LANG "OPTIONS" >}}code{{< /highlight >}}``: the code as a fenced block
+    in LANG would show it. Of Hugo's options, ``hl_lines``, ``linenos`` and
+    ``linenostart`` apply; the others (styles, table layout) are the site's CSS's concern."""
+    positional = meta["positional"]
+    if meta["named"] or not positional or len(positional) > 2:
+        report_problem(env, meta["line"], 'highlight takes a language and options, like {{< highlight go "hl_lines=2" >}}')
+        return ""
+    code = (meta["inner"] or "").strip("\r\n") + "\n"
+    options = _highlight_options(positional[1] if len(positional) > 1 else "")
+    if options is None:
+        report_problem(env, meta["line"], f"highlight: cannot read the options {positional[1]!r}, like \"linenos=table,hl_lines=2 4-6\"")
+        return ""
+    lines, numbers, first = options
+    if not lines and not numbers:
+        return highlight_code(code, positional[0], "")
+    return _highlight_lines(_unescape_shortcode_comments(code), positional[0].strip().lower(), lines, numbers, first)
+
+
+def _highlight_options(text: str) -> tuple[tuple[int, ...], bool, int] | None:
+    """(lines to highlight, whether to number lines, first number) from Hugo's option text."""
+    lines: list[int] = []
+    numbers, first = False, 1
+    for option in filter(None, (piece.strip() for piece in text.split(","))):
+        key, _, value = option.partition("=")
+        key, value = key.strip().lower(), value.strip().strip('"[]')
+        try:
+            if key == "hl_lines":
+                for span in value.replace(",", " ").split():
+                    low, _, high = span.partition("-")
+                    lines.extend(range(int(low), int(high or low) + 1))
+            elif key == "linenos":
+                numbers = value.lower() not in ("false", "")
+            elif key == "linenostart":
+                first = int(value)
+        except ValueError:
+            return None
+    return tuple(lines), numbers, first
+
+
+def _highlight_lines(code: str, language: str, lines: tuple[int, ...], numbers: bool, first: int) -> str:
+    from pygments import highlight
+    from pygments.formatters.html import HtmlFormatter
+    from pygments.lexers.special import TextLexer
+
+    lexer = _lexer(language) or TextLexer()
+    body = highlight(code, lexer, HtmlFormatter(nowrap=True, hl_lines=list(lines)))
+    if numbers:
+        # Pygments numbers lines only in its own wrapper; ours keeps the page's <pre><code>.
+        rows = body.split("\n")
+        count = code.count("\n")  # the last row is what follows the last line end
+        body = "\n".join(
+            f'<span class="linenos">{first + index}</span>{row}' if index < count else row for index, row in enumerate(rows)
+        )
+    language_class = f' class="language-{html.escape(language)}"' if language else ""
+    return f'<pre class="highlight"><code{language_class}>{body}</code></pre>'
+
+
+def _param(meta: dict, env: dict, site_params: dict[str, Any]) -> str:
+    """Hugo's ``.Page.Param``: the lesson's front matter, then the site's ``[params]``;
+    keys ignore case and may name nested tables (``author.name``)."""
+    key = meta["positional"][0] if meta["positional"] else ""
+    if not key:
+        report_problem(env, meta["line"], 'param needs a key, like {{< param "author" >}}')
+        return ""
+    for params in (env.get("page_params", {}), site_params):
+        value = _lookup(params, key.lower().split("."))
+        if value is not None:
+            return _go_text(value)
+    report_problem(env, meta["line"], f"param {key!r} is neither in the front matter nor in the site's [params]")
+    return ""
+
+
+def _lookup(table: Any, path: list[str]) -> Any:
+    for part in path:
+        if not isinstance(table, dict):
+            return None
+        table = next((value for name, value in table.items() if str(name).lower() == part), None)
+    return table
+
+
+def _go_text(value: Any) -> str:
+    """A value printed as Hugo's templates print it (``true``, ``[a b]``, ``1.5``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + " ".join(_go_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{key}:{_go_text(item)}" for key, item in sorted(value.items())) + "]"
+    return str(value)
+
+
+# --- ref and relref -----------------------------------------------------------------
+
+_REF_PLACEHOLDER = "studysite-ref:"
+
+
+def use_hugo_refs(md: MarkdownIt) -> None:
+    """``[text]({{< ref "other.md" >}})``, the way Hugo lessons link each other.
+
+    In Hugo the shortcode is replaced before Markdown is read; here the link destination
+    parser reads it (CommonMark would stop at its spaces), then every ``ref``/``relref``
+    target is recorded in ``env["refs"]`` with its line, for the build to check against
+    the site, and marked for the renderer to resolve. Both resolve to page-relative URLs,
+    so that pages work from any base path and offline."""
+    plain = md.helpers.parseLinkDestination
+
+    def parse_destination(string: str, pos: int, maximum: int):
+        if not is_tag_start(string, pos):
+            return plain(string, pos, maximum)
+        tag = scan_tag(string, pos)
+        if tag.error or tag.closing or tag.name not in ("ref", "relref") or tag.end > maximum:
+            return plain(string, pos, maximum)
+        target = _ref_target(tag.positional, tag.named)
+        if target is None:
+            return plain(string, pos, maximum)
+        result = plain(string, tag.end, maximum)  # what follows, such as "#part"
+        if not result.ok or result.pos == tag.end:
+            result.str, result.pos = "", tag.end
+        line = string.count("\n", 0, pos)
+        result.str = f"{_REF_PLACEHOLDER}{line}:{target}{result.str}"
+        result.ok = True
+        return result
+
+    md.helpers = SimpleNamespace(
+        parseLinkDestination=parse_destination,
+        parseLinkLabel=md.helpers.parseLinkLabel,
+        parseLinkTitle=md.helpers.parseLinkTitle,
+    )
+    md.core.ruler.after("inline", "hugo_refs", _collect_refs)
+
+
+def _ref_target(positional: list[str], named: dict[str, str]) -> str | None:
+    target = positional[0] if positional else named.get("path")
+    return target or None
+
+
+def _collect_refs(state: StateCore) -> None:
+    env = state.env
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for token in block.children:
+            if token.type in ("link_open", "image"):
+                attribute = "href" if token.type == "link_open" else "src"
+                value = token.attrGet(attribute)
+                if isinstance(value, str) and value.startswith(_REF_PLACEHOLDER):
+                    offset, _, target = value[len(_REF_PLACEHOLDER) :].partition(":")
+                    target = unquote(target)
+                    _record_ref(env, (block.map[0] if block.map else 0) + int(offset), target)
+                    token.attrSet(attribute, LINK_START + REF_PREFIX + target + LINK_END)
+            elif token.type == "hugo_shortcode" and token.meta["name"] in ("ref", "relref"):
+                target = _ref_target(token.meta["positional"], token.meta["named"])
+                if target is None:
+                    report_problem(env, token.meta["line"], f'{token.meta["name"]} needs a path, like {{{{< ref "other.md" >}}}}')
+                else:
+                    _record_ref(env, token.meta["line"], target)
+
+
+def _record_ref(env: dict, line: int, target: str) -> None:
+    env.setdefault("refs", []).append((line, target))
+    env["has_site_links"] = True
+
+
+def _render_bare_ref(meta: dict) -> str:
+    """A ref outside a link's parentheses: a link named by its target (Hugo would print
+    the bare URL, which a reader cannot use offline anyway)."""
+    target = _ref_target(meta["positional"], meta["named"])
+    if target is None:
+        return ""
+    return f'<a href="{LINK_START}{REF_PREFIX}{html.escape(target)}{LINK_END}">{html.escape(target)}</a>'
 
 
 # --- Questions and answers as containers ---------------------------------------------
