@@ -62,7 +62,8 @@ def make_parser() -> argparse.ArgumentParser:
         "check",
         help="lint the site like a compiler, writing nothing",
         description="Report errors (what would stop a build) and warnings (questions without answers, missing "
-        "sections, empty prompts, duplicate titles, broken links and images) as path:line:col lines. "
+        "sections, empty prompts, duplicate titles, broken links and images, links left as text by a space) "
+        "as path:line:col lines. "
         "Exit 1 on errors; with --strict on warnings too.",
     )
     check.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
