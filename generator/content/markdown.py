@@ -238,8 +238,8 @@ def _figure(md: MarkdownIt, meta: dict, env: dict) -> str:
     if meta["positional"] or not params.get("src"):
         report_problem(env, meta["line"], 'figure needs a named src, like {{< figure src="/images/plot.png" alt="…" >}}')
         return ""
-    caption = md.renderInline(params["caption"], env) if params.get("caption") else ""
-    attr = md.renderInline(params["attr"], env) if params.get("attr") else ""
+    caption = _markdownify(md, params.get("caption", ""), env, meta["line"])
+    attr = _markdownify(md, params.get("attr", ""), env, meta["line"])
     alt = params.get("alt") or _TAG.sub("", caption)
     image = f'<img src="{_attribute_url(params["src"], env)}"'
     image += f' alt="{html.escape(alt)}"' if alt else ""
@@ -265,6 +265,22 @@ def _figure(md: MarkdownIt, meta: dict, env: dict) -> str:
 
 
 _TAG = re.compile(r"<[^>]+>")
+
+
+def _markdownify(md: MarkdownIt, text: str, env: dict, line: int) -> str:
+    """Hugo's ``markdownify`` of a parameter. Parsed with its own env, since the page's
+    would have the page's footnotes appended to it again; what it finds is passed on."""
+    if not text:
+        return ""
+    own: dict = {}
+    rendered = md.renderInline(text, own)
+    if own.get("has_site_links"):
+        env["has_site_links"] = True
+    for _, target in own.get("refs", ()):
+        _record_ref(env, line, target)
+    for _, message in own.get("diagnostics", ()):
+        report_problem(env, line, message)
+    return rendered
 
 
 def _attribute_url(url: str, env: dict) -> str:

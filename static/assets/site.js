@@ -237,7 +237,9 @@
   function initHeadingLinks() {
     var open = null;
     function close() {
-      if (open) { open.parentNode.removeChild(open); open = null; }
+      var shown = open;
+      open = null;  // first: removing a focused field fires its blur, which closes again
+      if (shown && shown.parentNode) shown.parentNode.removeChild(shown);
     }
     function say(link, text) {
       close();
@@ -265,7 +267,7 @@
       open.appendChild(field);
       link.parentNode.insertBefore(open, link.nextSibling);
       field.addEventListener("keydown", function (event) {
-        if (event.key === "Escape") { close(); link.focus(); }
+        if (event.key === "Escape") { link.focus(); close(); }
       });
       field.addEventListener("blur", close);
       field.focus();
@@ -282,7 +284,7 @@
         event.preventDefault();
         var hash = link.getAttribute("href");
         try { history.replaceState(history.state, "", hash); } catch (e) { /* some file:// pages */ }
-        var address = location.href.split("#")[0] + hash;
+        var address = location.href.split("#")[0] + encodeURI(hash);  // as the address bar has it
         var clipboard = navigator.clipboard;
         if (!clipboard || !clipboard.writeText) { offerToCopy(link, address); return; }
         clipboard.writeText(address).then(function () { say(link, ui.link_copied || "Link copied"); },
