@@ -34,7 +34,7 @@ By {{< param author >}} ({{< param "course.level" >}}): {{< param color >}}, {{<
 
 {{< figure src="plot.png" alt="A plot" caption="Loss *falls*" title="Training" link="/big.png" attr="Me" attrlink="https://example.org" width="300" class="wide" >}}
 
-{{< figure src="/images/logo.png" caption="Only a **caption**" >}}
+{{< figure src="/images/logo.png" caption="Only a **caption** & more" >}}
 
 {{< highlight python "hl_lines=2,linenos=table,linenostart=10" >}}
 def step(w, g):
@@ -92,7 +92,7 @@ def test_figure_renders_as_hugo_with_our_links(intro):
     assert caption.find("em").text() == "falls"
     assert caption.find("a").attrs["href"] == "https://example.org" and caption.find("a").text() == "Me"
     # Without alt, the caption's words describe the image, as in Hugo.
-    assert second.find("img").attrs == {"src": "../../images/logo.png", "alt": "Only a caption", "loading": "lazy"}
+    assert second.find("img").attrs == {"src": "../../images/logo.png", "alt": "Only a caption & more", "loading": "lazy"}
 
 
 def test_highlight_is_code_like_a_fenced_block_with_hugos_line_options(intro):

@@ -240,7 +240,7 @@ def _figure(md: MarkdownIt, meta: dict, env: dict) -> str:
         return ""
     caption = _markdownify(md, params.get("caption", ""), env, meta["line"])
     attr = _markdownify(md, params.get("attr", ""), env, meta["line"])
-    alt = params.get("alt") or _TAG.sub("", caption)
+    alt = params.get("alt") or html.unescape(_TAG.sub("", caption))
     image = f'<img src="{_attribute_url(params["src"], env)}"'
     image += f' alt="{html.escape(alt)}"' if alt else ""
     for size in ("width", "height"):
