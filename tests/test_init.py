@@ -50,7 +50,7 @@ def test_each_language_gets_its_config_and_a_complete_sample_lesson(tmp_path, la
     assert page.find("html").attrs["lang"] == language
     assert page.find("title").text().endswith(title)
     sections = page.find_all("section", cls="lesson-section")
-    assert [s.find("h2").text().rstrip("#") for s in sections] == headings
+    assert [s.find("h2").text() for s in sections] == headings
     assert [s.attrs["data-kind"] for s in sections] == ["preview", "explanation", "keypoints", "test"]
     assert len(page.find(cls="warmup").find_all("input", type="checkbox")) == 5
     answers = [qa.find("div", cls="answer-text") for qa in page.find_all("li", cls="qa")]

@@ -114,15 +114,16 @@ def test_every_heading_gets_an_anchor_and_a_link_to_it_and_sections_keep_theirs(
     _, article = build_page(tmp_path)
     section = article.find("section", cls="lesson-section")
     assert section.attrs["id"] == "說明知識"
-    h2 = section.find("h2")
-    assert h2.find("a", cls="heading-link").attrs["href"] == "#說明知識"
+    wrappers = section.find_all("div", cls="heading")
+    # The link sits beside the heading, not in it, so the heading's name is its words.
+    assert [w.children[0].tag for w in wrappers] == ["h2", "h3", "h3", "h3"]
+    assert [w.children[0].text() for w in wrappers] == ["說明知識", "說明知識", "Step size", "Step size"]
     # A sub-heading never takes a section's anchor, and repeated headings stay apart.
-    subheadings = section.find_all("h3")
-    assert [h.attrs["id"] for h in subheadings] == ["說明知識-1", "step-size", "step-size-1"]
-    assert [h.find("a", cls="heading-link").attrs["href"] for h in subheadings] == [
-        "#說明知識-1", "#step-size", "#step-size-1",
+    assert [w.children[0].attrs.get("id") for w in wrappers] == [None, "說明知識-1", "step-size", "step-size-1"]
+    links = [w.children[1] for w in wrappers]
+    assert [(a.tag, a.attrs["href"], a.text()) for a in links] == [
+        ("a", "#說明知識", "#"), ("a", "#說明知識-1", "#"), ("a", "#step-size", "#"), ("a", "#step-size-1", "#"),
     ]
-    assert all(h.find("a", cls="heading-link").text() == "#" for h in subheadings)
     ids = [node.attrs["id"] for node in article.iter() if "id" in node.attrs]
     assert len(ids) == len(set(ids))
 

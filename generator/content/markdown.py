@@ -167,12 +167,13 @@ def _cut_at_full_width(linkify: LinkifyIt, match):
 
 
 def use_heading_anchors(md: MarkdownIt) -> None:
-    """An ``id`` on every heading, and after its text a link to it that site.js turns into
-    a copy-link button. A lesson's section headings keep the anchors they always had
-    (made from the heading as written); the others get theirs from mdit-py-plugins'
-    anchors plugin, never taking a section's."""
+    """An ``id`` on every heading, and beside it a link to it that site.js turns into a
+    copy-link button. A lesson's section headings keep the anchors they always had (made
+    from the heading as written); the others get theirs from mdit-py-plugins' anchors
+    plugin, never taking a section's."""
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda title: slugify(title) or "section")
     md.core.ruler.before("anchor", "section_anchors", _section_anchors)
+    md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
 
 
@@ -197,14 +198,29 @@ def _unique(base: str, taken: set[str]) -> str:
     return anchor
 
 
-def heading_link(anchor: str) -> str:
-    """The link after a heading's text (the same for section headings, in the template)."""
-    return f'<a class="heading-link" href="#{html.escape(anchor)}" data-heading-link>#</a>'
+HEADING_START = '<div class="heading">'
+
+
+def heading_end(anchor: str) -> str:
+    """After a heading: the link to it, outside the heading so that the heading's name
+    stays its words, and the end of the wrapper :data:`HEADING_START` began."""
+    return f'<a class="heading-link" href="#{html.escape(anchor)}" data-heading-link>#</a></div>'
+
+
+def section_heading(inner_html: str, anchor: str) -> str:
+    """A section's ``h2`` (its anchor is on the section element), as headings render here."""
+    return f"{HEADING_START}<h2>{inner_html}</h2>{heading_end(anchor)}"
+
+
+def _render_heading_open(self, tokens, idx, options, env) -> str:
+    opening = self.renderToken(tokens, idx, options, env)
+    return HEADING_START + opening if tokens[idx].attrGet("id") else opening
 
 
 def _render_heading_close(self, tokens, idx, options, env) -> str:
     anchor = tokens[idx - 2].attrGet("id") if idx >= 2 and tokens[idx - 2].type == "heading_open" else None
-    return (heading_link(str(anchor)) if anchor else "") + self.renderToken(tokens, idx, options, env)
+    closing = self.renderToken(tokens, idx, options, env)
+    return closing.rstrip("\n") + heading_end(str(anchor)) + "\n" if anchor else closing
 
 
 # --- Hugo's built-in shortcodes ------------------------------------------------------

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from generator.content.markdown import heading_link
+from generator.content.markdown import section_heading
 from generator.resources import bundled_dir
 
 CHATGPT_URL = "https://chatgpt.com/?q="
@@ -37,7 +37,7 @@ def create_environment(site_root: Path) -> Environment:
     )
     environment.filters["chatgpt_url"] = lambda prompt: CHATGPT_URL + quote(prompt, safe="")
     environment.filters["plot_path"] = plot_path
-    environment.filters["heading_link"] = lambda anchor: Markup(heading_link(anchor))
+    environment.filters["section_heading"] = lambda inner_html, anchor: Markup(section_heading(inner_html, anchor))
     environment.filters["plot_number"] = lambda value: f"{value:g}"
     environment.filters["plot_variants"] = lambda variants, root: json.dumps(
         [[f"{value:g}", root + plot_path(spec)] for value, spec in variants], ensure_ascii=False

@@ -144,23 +144,24 @@ def test_alerts_change_colour_in_dark_mode(new_context, site):
 
 def test_heading_link_copies_the_address_from_the_keyboard(page, site):
     page.goto(site.url(site.lesson))
-    link = page.locator("h3 a.heading-link")
+    link = page.locator(".heading:has(> h3) a.heading-link")
     expect(link).to_have_attribute("aria-label", "複製本節連結: 學習率")
+    expect(page.get_by_role("heading", name="學習率", exact=True)).to_be_visible()
     expect(link).to_have_css("opacity", "0")
     link.focus()
     expect(link).to_be_focused()
     expect(link).to_have_css("opacity", "1")
     page.keyboard.press("Enter")
-    status = page.locator("h3 .heading-link-status")
+    status = page.locator(".heading:has(> h3) .heading-link-status")
     expect(status).to_have_text("已複製連結")
     expect(status).to_be_visible()
     address = site.url(site.lesson) + "#%E5%AD%B8%E7%BF%92%E7%8E%87"  # #學習率
     assert page.evaluate("navigator.clipboard.readText()") == address
     assert page.url == address
     # The section heading has one too.
-    section_link = page.locator("section#說明知識 h2 a.heading-link")
+    section_link = page.locator("section#說明知識 .heading:has(> h2) a.heading-link")
     section_link.click()
-    expect(page.locator("h2 .heading-link-status")).to_have_text("已複製連結")
+    expect(page.locator(".heading:has(> h2) .heading-link-status")).to_have_text("已複製連結")
     assert page.evaluate("navigator.clipboard.readText()") == site.url(site.lesson) + "#%E8%AA%AA%E6%98%8E%E7%9F%A5%E8%AD%98"
 
 
@@ -169,18 +170,18 @@ def test_without_a_clipboard_api_the_address_is_shown_selected(new_context, site
     context.add_init_script("Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });")
     page = context.new_page()
     page.goto(site.url(site.lesson))
-    page.locator("h3 a.heading-link").click()
-    field = page.locator("h3 .heading-link-status input")
+    page.locator(".heading:has(> h3) a.heading-link").click()
+    field = page.locator(".heading:has(> h3) .heading-link-status input")
     expect(field).to_be_visible()
     expect(field).to_be_focused()
-    expect(page.locator("h3 .heading-link-status")).to_contain_text("按 Ctrl+C")
+    expect(page.locator(".heading:has(> h3) .heading-link-status")).to_contain_text("按 Ctrl+C")
     value = field.input_value()
     assert value == page.evaluate("location.href")
     assert value.endswith("#%E5%AD%B8%E7%BF%92%E7%8E%87")
     assert field.evaluate("f => [f.selectionStart, f.selectionEnd]") == [0, len(value)]
     page.keyboard.press("Escape")
     expect(field).to_have_count(0)
-    expect(page.locator("h3 a.heading-link")).to_be_focused()
+    expect(page.locator(".heading:has(> h3) a.heading-link")).to_be_focused()
 
 
 def test_opened_from_disk_the_link_is_copied_or_shown_selected(browser, site):
@@ -191,8 +192,8 @@ def test_opened_from_disk_the_link_is_copied_or_shown_selected(browser, site):
     try:
         page = context.new_page()
         page.goto((site.public / "syntax" / "index.html").as_uri())
-        page.locator("h3 a.heading-link").click()
-        status = page.locator("h3 .heading-link-status")
+        page.locator(".heading:has(> h3) a.heading-link").click()
+        status = page.locator(".heading:has(> h3) .heading-link-status")
         expect(status).to_be_visible()
         field = status.locator("input")
         if field.count():
