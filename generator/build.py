@@ -25,6 +25,7 @@ from generator.config import SiteConfig, load_config
 from generator.languages import normalize_language
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
+from generator.content.refs import broken_refs
 from generator.content.site import ContentTree, Site, SourceFile, build_site, scan_content
 from generator.enrich import enrich
 from generator.errors import ContentError, Diagnostic, UsageError
@@ -80,7 +81,7 @@ def _code_state() -> str:
 
 def _parse_key(config: SiteConfig) -> str:
     """Everything that changes how a lesson file is parsed, besides the file itself."""
-    return fingerprint(_code_state(), config.unsafe_html, sorted(config.heading_kinds.items()))
+    return fingerprint(_code_state(), config.unsafe_html, sorted(config.heading_kinds.items()), repr(config.params))
 
 
 def _file_state(relative: str, path: Path) -> tuple[str, str, int, int]:
@@ -143,7 +144,7 @@ class Shard:
         return [problem for found in self.problems.values() for problem in found]
 
     def _parse(self, source: SourceFile, bucket: int) -> None:
-        self._md = self._md or create_markdown(unsafe_html=self.config.unsafe_html)
+        self._md = self._md or create_markdown(unsafe_html=self.config.unsafe_html, site_params=self.config.params)
         lesson, found = self._parse_file(source, self._md)
         self.parsed += 1
         self.problems.pop(source.relative, None)
@@ -253,9 +254,10 @@ def load_site(options: BuildOptions) -> LoadedSite:
 
 
 def make_site(summaries: list[LessonSummary], tree: ContentTree, drafts: bool) -> tuple[Site, list[Diagnostic]]:
-    return build_site(
+    site, problems = build_site(
         summaries, tree.folders, resources=[r.relative for r in tree.resources], include_drafts=drafts
     )
+    return site, problems + broken_refs(site)
 
 
 def _build(options: BuildOptions) -> BuildResult:

@@ -3,7 +3,7 @@
 Errors are what would stop a build (front matter, shortcodes, weights, slugs, URLs, plot
 shortcodes). Warnings are what a reader would trip over: test questions without answers,
 sections missing from the question list, empty prompts and sections, duplicate titles in
-a folder, broken links and images.
+a folder, broken links and images, links whose spaces leave them as text.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from generator.resources import bundled_dir
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"`+[^`\n]*`+")
 _LINK = re.compile(r"(!?)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# A link whose destination has a space, which CommonMark leaves as text.
+_SPACED_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(([^()<>\n]*\s[^()<>\n]*)\)")
+_TITLED = re.compile(r"""\S+\s+(?:"[^"]*"|'[^']*')\s*""")
 
 
 def check_site(options: BuildOptions) -> list[Diagnostic]:
@@ -124,6 +127,32 @@ def _broken_links(lesson: Lesson, loaded: LoadedSite, static: dict[str, Path]) -
             if problem:
                 kind = "image" if is_image else "link"
                 found.append(_warning(lesson, number, "broken-link", f"{kind} {target!r}: {problem}", match.start() + 1))
+        found.extend(_links_with_spaces(lesson, number, visible, folder, loaded, static))
+    return found
+
+
+def _links_with_spaces(lesson: Lesson, number: int, line: str, folder: str, loaded: LoadedSite, static) -> list[Diagnostic]:
+    """``[x](Gradient Descent.md)``: CommonMark shows it as text. Warn where the destination
+    names a lesson or an existing file, with the two ways to write it."""
+    found = []
+    for match in _SPACED_LINK.finditer(line):
+        is_image, text, target = match.group(1) == "!", match.group(2), match.group(3).strip()
+        if _TITLED.fullmatch(target) or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+            continue  # a destination followed by its title, or another site's address
+        path = target.split("#", 1)[0]
+        names_file = path.endswith((".md", ".markdown")) or (
+            (loaded.config.content_dir / posixpath.normpath(posixpath.join(folder, path))).is_file()
+            or path.lstrip("/") in static
+        )
+        if not names_file:
+            continue
+        bang = "!" if is_image else ""
+        encoded = target.replace(" ", "%20")
+        message = (
+            f"{'image' if is_image else 'link'} {target!r} has spaces, so Markdown shows it as text; "
+            f"write {bang}[{text}](<{target}>) or {bang}[{text}]({encoded})"
+        )
+        found.append(_warning(lesson, number, "link-spaces", message, match.start() + 1))
     return found
 
 

@@ -37,6 +37,17 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"studysite {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    init = commands.add_parser(
+        "init",
+        help="create a new site: a config file, content/ with a sample lesson, and a .gitignore",
+        description="Create a site in DIR, as `hugo new site` does: studysite.toml with the title and "
+        "language, content/ with one sample lesson in that language, and a .gitignore for the built site. "
+        "A folder that is not empty is refused unless --force; no existing file is overwritten.",
+    )
+    init.add_argument("directory", nargs="?", default=".", type=Path, metavar="DIR", help="the new site's folder (default: .)")
+    init.add_argument("--lang", choices=LANGUAGES, default="zh-TW", help="the site's language (default: zh-TW)")
+    init.add_argument("--force", action="store_true", help="create the site in a folder that is not empty")
+
     build = commands.add_parser("build", help="build the site into OUT (default SITE/public)")
     build.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     build.add_argument("-o", "--out", type=Path, metavar="OUT", help="output folder (default: SITE/public)")
@@ -62,7 +73,8 @@ def make_parser() -> argparse.ArgumentParser:
         "check",
         help="lint the site like a compiler, writing nothing",
         description="Report errors (what would stop a build) and warnings (questions without answers, missing "
-        "sections, empty prompts, duplicate titles, broken links and images) as path:line:col lines. "
+        "sections, empty prompts, duplicate titles, broken links and images, links left as text by a space) "
+        "as path:line:col lines. "
         "Exit 1 on errors; with --strict on warnings too.",
     )
     check.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
@@ -111,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     arguments = parser.parse_args(argv)
     try:
+        if arguments.command == "init":
+            return _init(arguments)
         if arguments.command == "build":
             return _build(arguments)
         if arguments.command == "check":
@@ -138,6 +152,27 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     parser.error(f"unknown command {arguments.command!r}")
     return 2
+
+
+def _init(arguments: argparse.Namespace) -> int:
+    from generator.init import InitError, init_site
+
+    try:
+        result = init_site(arguments.directory, arguments.lang, force=arguments.force)
+    except InitError as error:
+        print(f"studysite: error: {error}", file=sys.stderr)
+        return 1
+    for path in result.created:
+        print(f"created {path}")
+    for path in result.kept:
+        print(f"kept    {path} (it already existed)")
+    place = "" if arguments.directory == Path(".") else f"cd {arguments.directory}\n  "
+    print(
+        f"\nA new site is ready in {arguments.directory}. Next:\n  {place}studysite serve"
+        "        # preview it at http://127.0.0.1:1313/\n"
+        '  studysite new "TITLE"  # write a lesson\n  studysite build        # the site, in public/'
+    )
+    return 0
 
 
 def _check(arguments: argparse.Namespace) -> int:

@@ -52,6 +52,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "answers": "答案",
         "answer": "答案",
         "back_to_question": "回到題目",
+        "copy_link": "複製本節連結",
+        "link_copied": "已複製連結",
+        "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）複製連結",
         "figure": "圖：",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": "（{text}）",
@@ -147,6 +150,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "answers": "答案",
         "answer": "答案",
         "back_to_question": "回到题目",
+        "copy_link": "复制本节链接",
+        "link_copied": "已复制链接",
+        "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）复制链接",
         "figure": "图：",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": "（{text}）",
@@ -242,6 +248,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "answers": "Answers",
         "answer": "Answer",
         "back_to_question": "Back to the question",
+        "copy_link": "Copy a link to this heading",
+        "link_copied": "Link copied",
+        "copy_link_manual": "Press Ctrl+C (⌘C on a Mac) to copy the link",
         "figure": "Figure: ",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": " ({text})",
@@ -302,7 +311,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-SCRIPT_STRINGS = ("copied", "correct", "progress", "search_no_results")
+SCRIPT_STRINGS = ("copied", "correct", "progress", "search_no_results", "copy_link", "link_copied", "copy_link_manual")
 """The words site.js shows itself (given to it as JSON on the page)."""
 
 

@@ -108,7 +108,7 @@ def test_lesson_page_structure_and_hooks(make_site):
         assert card.find("a", data_ask=True).attrs["href"].startswith("https://chatgpt.com/?q=")
         # The heading, then the prompt, then the answer.
         order = [n for n in section.children if not isinstance(n, str)]
-        assert order[0].tag == "h2" and "ask-chatgpt" in order[1].classes
+        assert "heading" in order[0].classes and order[0].children[0].tag == "h2" and "ask-chatgpt" in order[1].classes
     assert len(document.find(cls="warmup").find_all("input", type="checkbox")) == 2
     qas = document.find_all(cls="qa")
     assert [q.find(cls="question").text() for q in qas] == ["問一？", "問二？"]

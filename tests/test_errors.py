@@ -23,7 +23,7 @@ BAD_INPUTS = {
     ),
     "unknown shortcode": (
         '+++\ntitle = "x"\n+++\n## 說明知識\n\n{{< youtube id="x" >}}\n',
-        "content/bad.md:6: error: unknown shortcode 'youtube' (known: ask_chatgpt, loss_curve, training_curve)",
+        "content/bad.md:6: error: unknown shortcode 'youtube' (known: ask_chatgpt, figure, highlight, loss_curve, param, ref, relref, training_curve)",
     ),
     "mismatched shortcode": (
         '+++\ntitle = "x"\n+++\n## 說明知識\n{{< ask_chatgpt >}}\nprompt\n{{< /training_curve >}}\n',

@@ -172,7 +172,7 @@ def test_commented_shortcode_prints_the_tag():
         ("## A\n\n{{< ask_chatgpt >}}\nprompt never closed\n", 3, "unclosed shortcode {{< ask_chatgpt >}}"),
         ("## A\n{{< youtube abc >}}\n", 2, "unknown shortcode 'youtube'"),
         ("## A\n\n\n{{< ask_chatgpt >}}\nP\n{{< /loss_curve >}}\n", 4, "mismatched shortcode: {{< /loss_curve >}} closes {{< ask_chatgpt >}}"),
-        ("## A\nSome text {{< figure >}} inline.\n", 2, "unknown shortcode 'figure'"),
+        ("## A\nSome text {{< quiz >}} inline.\n", 2, "unknown shortcode 'quiz'"),
         ("## A\n{{< /ask_chatgpt >}}\n", 2, "closing shortcode"),
         ("## A\nx\n\n{{< ask_chatgpt\n", 4, "shortcode tag has no closing"),
     ],

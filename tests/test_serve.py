@@ -84,7 +84,7 @@ def test_a_broken_lesson_keeps_the_last_good_pages_until_fixed(tmp_path):
     broken = site / "content/part0/l0.md"
     broken.write_text(lesson("L0", 1, "{{< youtube x >}}"), encoding="utf-8")
     live.rebuild({broken})
-    assert live.errors == ["content/part0/l0.md:6: error: unknown shortcode 'youtube' (known: ask_chatgpt, loss_curve, training_curve)"]
+    assert live.errors == ["content/part0/l0.md:6: error: unknown shortcode 'youtube' (known: ask_chatgpt, figure, highlight, loss_curve, param, ref, relref, training_curve)"]
     assert live.files == good and live.build == 1
     # Edits elsewhere while broken are not lost once the error is fixed.
     other = site / "content/part1/l1.md"

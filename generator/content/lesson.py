@@ -17,7 +17,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
-from generator.content.paths import slugify
 from generator.content.structure import Plan, Span, heading_language, plan_lesson
 from generator.errors import Diagnostic
 
@@ -119,6 +118,8 @@ class LessonSummary:
     figures: tuple = field(default=(), compare=False)
     """The plot images the lesson's page shows (enrichment's FigureSpecs): known to the
     build, which draws them, but no concern of other pages."""
+    refs: tuple[tuple[int, str], ...] = field(default=(), compare=False)
+    """(file line, target) of each ``ref``/``relref``, for the build to check against the site."""
 
 
 @dataclass
@@ -135,6 +136,8 @@ class Lesson:
     key_lines: dict[str, int] = field(default_factory=dict)
     """File line of each front matter key."""
     has_site_links: bool = False
+    refs: tuple[tuple[int, str], ...] = ()
+    """(file line, target) of each ``ref``/``relref`` shortcode."""
 
     @property
     def weight(self) -> int:
@@ -177,6 +180,7 @@ class Lesson:
                 if part.type == "figure"
                 for spec in part.figure.specs
             ),
+            self.refs,
         )
 
 
@@ -214,7 +218,7 @@ def parse_lesson(
     offset = front_matter.body_offset
     lines = body.split("\n")
     plan = plan_lesson(lines, heading_kinds)
-    env: dict[str, Any] = {"plan": plan}
+    env: dict[str, Any] = {"plan": plan, "page_params": front_matter.data}
     tokens = md.parse(body, env)
     builder = _SectionBuilder(md, env, plan, lines, offset)
     sections = builder.build(tokens)
@@ -225,7 +229,15 @@ def parse_lesson(
     title = meta.title if meta.title is not None and meta.title.strip() else stem
     lang = meta.lang or _language_from_headings(sections)
     lesson = Lesson(
-        path, content_path, meta, title, lang, sections, front_matter.key_lines, bool(env.get("has_site_links"))
+        path,
+        content_path,
+        meta,
+        title,
+        lang,
+        sections,
+        front_matter.key_lines,
+        bool(env.get("has_site_links")),
+        tuple((line + offset + 1, target) for line, target in env.get("refs", ())),
     )
     return lesson, diagnostics
 
@@ -247,7 +259,6 @@ class _SectionBuilder:
         self.plan = plan
         self.lines = lines
         self.offset = offset
-        self.anchors: set[str] = set()
 
     def build(self, tokens: list[Token]) -> list[Section]:
         first_plan = self.plan.sections[0] if self.plan.sections else None
@@ -268,7 +279,9 @@ class _SectionBuilder:
                             section_plan.kind,
                             section_plan.heading,
                             heading_html,
-                            self._anchor(section_plan.heading),
+                            # Made by the parser (generator.content.markdown), which keeps
+                            # every other heading's id clear of it.
+                            str(token.attrGet("id")),
                             token.map[0] + self.offset + 1,
                         )
                     )
@@ -349,15 +362,6 @@ class _SectionBuilder:
             chosen[-1] = chosen[-1][: span.cut]
         chosen[0] = chosen[0][span.col :]
         return "\n".join(chosen).strip()
-
-    def _anchor(self, heading: str) -> str:
-        base = slugify(heading) or "section"
-        anchor, number = base, 1
-        while anchor in self.anchors:
-            number += 1
-            anchor = f"{base}-{number}"
-        self.anchors.add(anchor)
-        return anchor
 
 
 def _matching_close(tokens: list[Token], start: int) -> int:

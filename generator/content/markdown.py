@@ -1,26 +1,46 @@
 """The Markdown parser: markdown-it (CommonMark + tables + strikethrough) with Hugo
 shortcodes, ``$…$`` math rendered to MathML, Pygments highlighting, and the question
 containers that follow a lesson's :class:`~generator.content.structure.Plan`.
+
+On top of CommonMark, the syntax Hugo (goldmark) and GitHub users write: footnotes,
+definition lists, task lists, GitHub alerts (``> [!NOTE]``), bare URLs as links, and an
+``id`` with a copy-link button on every heading.
 """
 
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import unquote
 
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
-from generator.content.shortcodes import shortcodes_plugin
+from generator.content.paths import slugify
+from generator.content.shortcodes import is_tag_start, report_problem, scan_tag, shortcodes_plugin
 
 LINK_START = "\x02"
 LINK_END = "\x03"
 """Site links (``other.md``, ``/images/x.png``) are wrapped in these until the page's
 place in the site is known; the renderer then makes them relative."""
+REF_PREFIX = "ref:"
+"""A marked site link starting with this is a ``ref``/``relref`` target, which the
+renderer looks up as Hugo does (see :mod:`generator.content.refs`)."""
 
 
-def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
+def create_markdown(*, unsafe_html: bool = False, site_params: dict[str, Any] | None = None) -> MarkdownIt:
+    """The parser for lessons; *site_params* are the config's ``[params]``, which the
+    ``param`` shortcode falls back to (a lesson's front matter gives its page params)."""
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
@@ -38,7 +58,428 @@ def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
         # Hugo's default (markup.goldmark.renderer.unsafe = false): raw HTML is dropped.
         md.add_render_rule("html_block", lambda *args: "<!-- raw HTML omitted -->\n")
         md.add_render_rule("html_inline", lambda *args: "<!-- raw HTML omitted -->")
+    use_hugo_and_github_syntax(md)
+    use_heading_anchors(md)
+    use_hugo_shortcodes(md, site_params or {})
+    use_hugo_refs(md)
     return md
+
+
+# --- The syntax of Hugo (goldmark's default extensions) and GitHub -------------------
+
+
+def use_hugo_and_github_syntax(md: MarkdownIt) -> None:
+    """Footnotes and definition lists (mdit-py-plugins), task lists and alerts
+    (markdown-it-py's own), bare URLs as links (linkify-it-py).
+
+    Every piece renders through render rules, never as raw HTML tokens, so all of it works
+    with raw HTML switched off. Footnotes render as goldmark renders them (``#fn:1``)."""
+    md.use(footnote_plugin, inline=False)
+    md.use(deflist_plugin)
+    md.options["tasklists"] = True
+    md.options["tasklists_editable"] = False
+    md.options["alerts"] = True
+    md.add_render_rule("alert_title_open", _render_alert_title_open)
+    md.add_render_rule("footnote_ref", _render_footnote_ref)
+    md.add_render_rule("footnote_block_open", lambda *args: '<div class="footnotes" role="doc-endnotes">\n<hr>\n<ol>\n')
+    md.add_render_rule("footnote_block_close", lambda *args: "</ol>\n</div>\n")
+    md.add_render_rule("footnote_open", _render_footnote_open)
+    md.add_render_rule("footnote_anchor", _render_footnote_anchor)
+    md.linkify = _GitHubLinkify()
+    md.options["linkify"] = True
+    md.enable("linkify")
+
+
+def _footnote_number(token) -> str:
+    return str(token.meta["id"] + 1)
+
+
+def _render_footnote_ref(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    number = _footnote_number(token)
+    # A footnote cited twice: the second citation's own id, so both backlinks work.
+    ref_id = number if token.meta.get("subId", 0) == 0 else f"{number}.{token.meta['subId']}"
+    return f'<sup id="fnref:{ref_id}"><a href="#fn:{number}" class="footnote-ref" role="doc-noteref">{number}</a></sup>'
+
+
+def _render_footnote_open(self, tokens, idx, options, env) -> str:
+    return f'<li id="fn:{_footnote_number(tokens[idx])}">\n'
+
+
+def _render_footnote_anchor(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    number = _footnote_number(token)
+    ref_id = number if token.meta.get("subId", 0) == 0 else f"{number}.{token.meta['subId']}"
+    return f'&#160;<a href="#fnref:{ref_id}" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a>'
+
+
+_ALERT_ICONS = {
+    # 16×16 outlines, drawn with the text colour: circle-i, bulb, speech bubble, triangle, octagon.
+    "NOTE": '<circle cx="8" cy="8" r="6.5"/><path d="M8 7v4.5M8 4.5v.5"/>',
+    "TIP": '<path d="M5.5 11.5C4 10.3 3 8.8 3 7a5 5 0 0 1 10 0c0 1.8-1 3.3-2.5 4.5M6 14h4M6.2 11.5h3.6"/>',
+    "IMPORTANT": '<path d="M2 2.5h12v9H7l-3 2.5v-2.5H2z"/><path d="M8 4.5v3.5M8 9.5v.5"/>',
+    "WARNING": '<path d="M8 1.8 14.8 14H1.2z"/><path d="M8 6v4M8 11.8v.4"/>',
+    "CAUTION": '<path d="M5.3 1.5h5.4l3.8 3.8v5.4l-3.8 3.8H5.3l-3.8-3.8V5.3z"/><path d="M8 4.5v4M8 10.8v.4"/>',
+}
+
+
+def _render_alert_title_open(self, tokens, idx, options, env) -> str:
+    """GitHub's markup (``markdown-alert-note`` …), with an icon before the title. The
+    title is GitHub's English word, as GitHub shows it on pages in any language."""
+    kind = tokens[idx - 1].meta["kind"]
+    tokens[idx].attrSet("lang", "en")
+    icon = (
+        '<svg class="markdown-alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">'
+        f"{_ALERT_ICONS[kind]}</svg>"
+    )
+    return self.renderToken(tokens, idx, options, env) + icon
+
+
+class _GitHubLinkify(LinkifyIt):
+    """linkify-it-py as GitHub and goldmark link bare URLs: only with a scheme, ``www.`` or
+    as an e-mail address (so ``train.py`` and ``README.md`` stay text), and ending before
+    full-width punctuation (``見https://example.com/abc。下一句`` links only the URL)."""
+
+    def match(self, text: str):
+        found = [_cut_at_full_width(self, m) for m in super().match(text) or () if _is_github_link(m)]
+        return found or None
+
+    def match_at_start(self, text: str):
+        found = super().match_at_start(text)
+        return _cut_at_full_width(self, found) if found is not None else None
+
+
+def _is_github_link(match) -> bool:
+    return bool(match.schema) or match.raw.lower().startswith("www.")
+
+
+def _cut_at_full_width(linkify: LinkifyIt, match):
+    for position, char in enumerate(match.raw):
+        if unicodedata.east_asian_width(char) in "FW" and unicodedata.category(char)[0] in "PS":
+            cut = type(match)(match.raw, match.schema, 0, position)
+            cut.index, cut.last_index = match.index, match.index + position
+            linkify.normalize(cut)
+            return cut
+    return match
+
+
+# --- Heading anchors ----------------------------------------------------------------
+
+
+def use_heading_anchors(md: MarkdownIt) -> None:
+    """An ``id`` on every heading, and beside it a link to it that site.js turns into a
+    copy-link button. A lesson's section headings keep the anchors they always had (made
+    from the heading as written); the others get theirs from mdit-py-plugins' anchors
+    plugin, never taking a section's."""
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda title: slugify(title) or "section")
+    md.core.ruler.before("anchor", "section_anchors", _section_anchors)
+    md.add_render_rule("heading_open", _render_heading_open)
+    md.add_render_rule("heading_close", _render_heading_close)
+
+
+def _section_anchors(state: StateCore) -> None:
+    plan = state.env.get("plan")
+    if plan is None:
+        return
+    taken: set[str] = set()
+    for token in state.tokens:
+        if token.type == "heading_open" and token.tag == "h2" and token.level == 0 and token.map:
+            section = plan.section_at.get(token.map[0])
+            if section is not None:
+                token.attrSet("id", _unique(slugify(section.heading) or "section", taken))
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    anchor, number = base, 1
+    while anchor in taken:
+        number += 1
+        anchor = f"{base}-{number}"
+    taken.add(anchor)
+    return anchor
+
+
+HEADING_START = '<div class="heading">'
+
+
+def heading_end(anchor: str) -> str:
+    """After a heading: the link to it, outside the heading so that the heading's name
+    stays its words, and the end of the wrapper :data:`HEADING_START` began."""
+    return f'<a class="heading-link" href="#{html.escape(anchor)}" data-heading-link>#</a></div>'
+
+
+def section_heading(inner_html: str, anchor: str) -> str:
+    """A section's ``h2`` (its anchor is on the section element), as headings render here."""
+    return f"{HEADING_START}<h2>{inner_html}</h2>{heading_end(anchor)}"
+
+
+def _render_heading_open(self, tokens, idx, options, env) -> str:
+    opening = self.renderToken(tokens, idx, options, env)
+    return HEADING_START + opening if tokens[idx].attrGet("id") else opening
+
+
+def _render_heading_close(self, tokens, idx, options, env) -> str:
+    anchor = tokens[idx - 2].attrGet("id") if idx >= 2 and tokens[idx - 2].type == "heading_open" else None
+    closing = self.renderToken(tokens, idx, options, env)
+    return closing.rstrip("\n") + heading_end(str(anchor)) + "\n" if anchor else closing
+
+
+# --- Hugo's built-in shortcodes ------------------------------------------------------
+
+
+def use_hugo_shortcodes(md: MarkdownIt, site_params: dict[str, Any]) -> None:
+    """``figure``, ``highlight`` and ``param`` as Hugo 0.111's embedded templates render them,
+    with our page's conventions (site links resolved per page, our code highlighting).
+    A problem (no ``src``, an unknown ``param``) is an error at the shortcode's line."""
+
+    def render(self, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        meta = token.meta
+        if meta["name"] == "figure":
+            return _figure(md, meta, env) + ("\n" if token.block else "")
+        if meta["name"] == "highlight":
+            return _highlight_shortcode(meta, env) + ("\n" if token.block else "")
+        if meta["name"] == "param":
+            return html.escape(_param(meta, env, site_params))
+        if meta["name"] in ("ref", "relref"):
+            return _render_bare_ref(meta)
+        raise AssertionError(f"no renderer for shortcode {meta['name']!r}")
+
+    md.add_render_rule("hugo_shortcode", render)
+
+
+def _figure(md: MarkdownIt, meta: dict, env: dict) -> str:
+    """Hugo's figure.html: image (linked when ``link`` is set), then a caption of ``title``,
+    ``caption`` and ``attr`` (Markdown). Other parameters are ignored, as Hugo ignores them."""
+    params = meta["named"]
+    if meta["positional"] or not params.get("src"):
+        report_problem(env, meta["line"], 'figure needs a named src, like {{< figure src="/images/plot.png" alt="…" >}}')
+        return ""
+    caption = _markdownify(md, params.get("caption", ""), env, meta["line"])
+    attr = _markdownify(md, params.get("attr", ""), env, meta["line"])
+    alt = params.get("alt") or html.unescape(_TAG.sub("", caption))
+    image = f'<img src="{_attribute_url(params["src"], env)}"'
+    image += f' alt="{html.escape(alt)}"' if alt else ""
+    for size in ("width", "height"):
+        if params.get(size):
+            image += f' {size}="{html.escape(params[size])}"'
+    image += ' loading="lazy">'
+    if params.get("link"):
+        extras = "".join(f' {key}="{html.escape(params[key])}"' for key in ("target", "rel") if params.get(key))
+        image = f'<a href="{_attribute_url(params["link"], env)}"{extras}>{image}</a>'
+    out = f'<figure class="{html.escape(params["class"])}">' if params.get("class") else "<figure>"
+    out += image
+    if params.get("title") or caption or attr:
+        out += "<figcaption>"
+        if params.get("title"):
+            out += f"<h4>{html.escape(params['title'])}</h4>"
+        if caption or attr:
+            if params.get("attrlink") and attr:
+                attr = f'<a href="{_attribute_url(params["attrlink"], env)}">{attr}</a>'
+            out += "<p>" + " ".join(piece for piece in (caption, attr) if piece) + "</p>"
+        out += "</figcaption>"
+    return out + "</figure>"
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _markdownify(md: MarkdownIt, text: str, env: dict, line: int) -> str:
+    """Hugo's ``markdownify`` of a parameter. Parsed with its own env, since the page's
+    would have the page's footnotes appended to it again; what it finds is passed on."""
+    if not text:
+        return ""
+    own: dict = {}
+    rendered = md.renderInline(text, own)
+    if own.get("has_site_links"):
+        env["has_site_links"] = True
+    for _, target in own.get("refs", ()):
+        _record_ref(env, line, target)
+    for _, message in own.get("diagnostics", ()):
+        report_problem(env, line, message)
+    return rendered
+
+
+def _attribute_url(url: str, env: dict) -> str:
+    """A URL for an attribute; a link into the site is marked for the renderer to place."""
+    if _is_site_link(url):
+        env["has_site_links"] = True
+        return LINK_START + html.escape(url) + LINK_END
+    return html.escape(url)
+
+
+def _highlight_shortcode(meta: dict, env: dict) -> str:
+    """``{{< highlight LANG "OPTIONS" >}}code{{< /highlight >}}``: the code as a fenced block
+    in LANG would show it. Of Hugo's options, ``hl_lines``, ``linenos`` and
+    ``linenostart`` apply; the others (styles, table layout) are the site's CSS's concern."""
+    positional = meta["positional"]
+    if meta["named"] or not positional or len(positional) > 2:
+        report_problem(env, meta["line"], 'highlight takes a language and options, like {{< highlight go "hl_lines=2" >}}')
+        return ""
+    code = (meta["inner"] or "").strip("\r\n") + "\n"
+    options = _highlight_options(positional[1] if len(positional) > 1 else "")
+    if options is None:
+        report_problem(env, meta["line"], f"highlight: cannot read the options {positional[1]!r}, like \"linenos=table,hl_lines=2 4-6\"")
+        return ""
+    lines, numbers, first = options
+    if not lines and not numbers:
+        return highlight_code(code, positional[0], "")
+    return _highlight_lines(_unescape_shortcode_comments(code), positional[0].strip().lower(), lines, numbers, first)
+
+
+def _highlight_options(text: str) -> tuple[tuple[int, ...], bool, int] | None:
+    """(lines to highlight, whether to number lines, first number) from Hugo's option text."""
+    lines: list[int] = []
+    numbers, first = False, 1
+    for option in filter(None, (piece.strip() for piece in text.split(","))):
+        key, _, value = option.partition("=")
+        key, value = key.strip().lower(), value.strip().strip('"[]')
+        try:
+            if key == "hl_lines":
+                for span in value.replace(",", " ").split():
+                    low, _, high = span.partition("-")
+                    lines.extend(range(int(low), int(high or low) + 1))
+            elif key == "linenos":
+                numbers = value.lower() not in ("false", "")
+            elif key == "linenostart":
+                first = int(value)
+        except ValueError:
+            return None
+    return tuple(lines), numbers, first
+
+
+def _highlight_lines(code: str, language: str, lines: tuple[int, ...], numbers: bool, first: int) -> str:
+    from pygments import highlight
+    from pygments.formatters.html import HtmlFormatter
+    from pygments.lexers.special import TextLexer
+
+    lexer = _lexer(language) or TextLexer()
+    body = highlight(code, lexer, HtmlFormatter(nowrap=True, hl_lines=list(lines)))
+    if numbers:
+        # Pygments numbers lines only in its own wrapper; ours keeps the page's <pre><code>.
+        rows = body.split("\n")
+        count = code.count("\n")  # the last row is what follows the last line end
+        body = "\n".join(
+            f'<span class="linenos">{first + index}</span>{row}' if index < count else row for index, row in enumerate(rows)
+        )
+    language_class = f' class="language-{html.escape(language)}"' if language else ""
+    return f'<pre class="highlight"><code{language_class}>{body}</code></pre>'
+
+
+def _param(meta: dict, env: dict, site_params: dict[str, Any]) -> str:
+    """Hugo's ``.Page.Param``: the lesson's front matter, then the site's ``[params]``;
+    keys ignore case and may name nested tables (``author.name``)."""
+    key = meta["positional"][0] if meta["positional"] else ""
+    if not key:
+        report_problem(env, meta["line"], 'param needs a key, like {{< param "author" >}}')
+        return ""
+    for params in (env.get("page_params", {}), site_params):
+        value = _lookup(params, key.lower().split("."))
+        if value is not None:
+            return _go_text(value)
+    report_problem(env, meta["line"], f"param {key!r} is neither in the front matter nor in the site's [params]")
+    return ""
+
+
+def _lookup(table: Any, path: list[str]) -> Any:
+    for part in path:
+        if not isinstance(table, dict):
+            return None
+        table = next((value for name, value in table.items() if str(name).lower() == part), None)
+    return table
+
+
+def _go_text(value: Any) -> str:
+    """A value printed as Hugo's templates print it (``true``, ``[a b]``, ``1.5``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + " ".join(_go_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{key}:{_go_text(item)}" for key, item in sorted(value.items())) + "]"
+    return str(value)
+
+
+# --- ref and relref -----------------------------------------------------------------
+
+_REF_PLACEHOLDER = "studysite-ref:"
+
+
+def use_hugo_refs(md: MarkdownIt) -> None:
+    """``[text]({{< ref "other.md" >}})``, the way Hugo lessons link each other.
+
+    In Hugo the shortcode is replaced before Markdown is read; here the link destination
+    parser reads it (CommonMark would stop at its spaces), then every ``ref``/``relref``
+    target is recorded in ``env["refs"]`` with its line, for the build to check against
+    the site, and marked for the renderer to resolve. Both resolve to page-relative URLs,
+    so that pages work from any base path and offline."""
+    plain = md.helpers.parseLinkDestination
+
+    def parse_destination(string: str, pos: int, maximum: int):
+        if not is_tag_start(string, pos):
+            return plain(string, pos, maximum)
+        tag = scan_tag(string, pos)
+        if tag.error or tag.closing or tag.name not in ("ref", "relref") or tag.end > maximum:
+            return plain(string, pos, maximum)
+        target = _ref_target(tag.positional, tag.named)
+        if target is None:
+            return plain(string, pos, maximum)
+        result = plain(string, tag.end, maximum)  # what follows, such as "#part"
+        if not result.ok or result.pos == tag.end:
+            result.str, result.pos = "", tag.end
+        line = string.count("\n", 0, pos)
+        result.str = f"{_REF_PLACEHOLDER}{line}:{target}{result.str}"
+        result.ok = True
+        return result
+
+    md.helpers = SimpleNamespace(
+        parseLinkDestination=parse_destination,
+        parseLinkLabel=md.helpers.parseLinkLabel,
+        parseLinkTitle=md.helpers.parseLinkTitle,
+    )
+    md.core.ruler.after("inline", "hugo_refs", _collect_refs)
+
+
+def _ref_target(positional: list[str], named: dict[str, str]) -> str | None:
+    target = positional[0] if positional else named.get("path")
+    return target or None
+
+
+def _collect_refs(state: StateCore) -> None:
+    env = state.env
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for token in block.children:
+            if token.type in ("link_open", "image"):
+                attribute = "href" if token.type == "link_open" else "src"
+                value = token.attrGet(attribute)
+                if isinstance(value, str) and value.startswith(_REF_PLACEHOLDER):
+                    offset, _, target = value[len(_REF_PLACEHOLDER) :].partition(":")
+                    target = unquote(target)
+                    _record_ref(env, (block.map[0] if block.map else 0) + int(offset), target)
+                    token.attrSet(attribute, LINK_START + REF_PREFIX + target + LINK_END)
+            elif token.type == "hugo_shortcode" and token.meta["name"] in ("ref", "relref"):
+                target = _ref_target(token.meta["positional"], token.meta["named"])
+                if target is None:
+                    report_problem(env, token.meta["line"], f'{token.meta["name"]} needs a path, like {{{{< ref "other.md" >}}}}')
+                else:
+                    _record_ref(env, token.meta["line"], target)
+
+
+def _record_ref(env: dict, line: int, target: str) -> None:
+    env.setdefault("refs", []).append((line, target))
+    env["has_site_links"] = True
+
+
+def _render_bare_ref(meta: dict) -> str:
+    """A ref outside a link's parentheses: a link named by its target (Hugo would print
+    the bare URL, which a reader cannot use offline anyway)."""
+    target = _ref_target(meta["positional"], meta["named"])
+    if target is None:
+        return ""
+    return f'<a href="{LINK_START}{REF_PREFIX}{html.escape(target)}{LINK_END}">{html.escape(target)}</a>'
 
 
 # --- Questions and answers as containers ---------------------------------------------

@@ -7,6 +7,10 @@ lines, and the comment form ``{{</* name */>}}`` that prints the tag itself.
 A shortcode that stands at the start of a line is a block (the usual case: the
 ``ask_chatgpt`` prompt that opens a section); one inside a paragraph is inline. Unknown,
 unclosed and mismatched shortcodes are errors, reported with the line they start on.
+
+Besides the lesson's own shortcodes, Hugo's built-ins that lessons use are known —
+``figure``, ``highlight``, ``param``, ``ref`` and ``relref`` — and become ``hugo_shortcode``
+tokens, which :mod:`generator.content.markdown` renders where they stand.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ class ShortcodeKind:
     inner: bool
     """Whether the shortcode wraps content and so needs a closing tag."""
     block_only: bool = False
+    builtin: bool = False
+    """One of Hugo's own shortcodes: rendered into the HTML where it stands, not a part of
+    the lesson's structure."""
+    in_text: bool = False
+    """It prints a few words inside a paragraph, so a line starting with it is text."""
 
 
 PLOT_SHORTCODES = ("loss_curve", "training_curve")
@@ -34,6 +43,12 @@ their parameters."""
 KNOWN: dict[str, ShortcodeKind] = {
     "ask_chatgpt": ShortcodeKind(inner=True),
     **{name: ShortcodeKind(inner=False, block_only=True) for name in PLOT_SHORTCODES},
+    # Hugo 0.111's built-ins, as its embedded templates define them.
+    "figure": ShortcodeKind(inner=False, builtin=True),
+    "highlight": ShortcodeKind(inner=True, builtin=True),
+    "param": ShortcodeKind(inner=False, builtin=True, in_text=True),
+    "ref": ShortcodeKind(inner=False, builtin=True, in_text=True),
+    "relref": ShortcodeKind(inner=False, builtin=True, in_text=True),
 }
 
 _ARGUMENT = re.compile(
@@ -196,7 +211,7 @@ def _tag_problem(tag: Tag, *, inline: bool) -> str | None:
     return None
 
 
-def _report(env: dict, line: int, message: str) -> None:
+def report_problem(env: dict, line: int, message: str) -> None:
     env.setdefault("diagnostics", []).append((line, message))
 
 
@@ -210,31 +225,36 @@ def shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: b
     # Cheapest test first: this runs at every block start and paragraph line.
     if src[pos : pos + 2] != "{{" or not is_tag_start(src, pos) or state.sCount[start_line] - state.blkIndent >= 4:
         return False
-    if silent:
-        return True
     tag = scan_tag(src, pos)
     if tag.comment is not None:
         return False  # plain text; the inline rule prints it
+    if not tag.closing and tag.name in KNOWN and KNOWN[tag.name].in_text:
+        return False  # words in a paragraph; the inline rule prints them
+    if silent:
+        return True
     end_pos = tag.end
     token = None
     problem = _tag_problem(tag, inline=False)
     if problem:
-        _report(state.env, start_line, problem)
+        report_problem(state.env, start_line, problem)
     else:
         kind = KNOWN[tag.name]
         inner = None
         if kind.inner and not tag.self_closing:
             closing, problem = _find_closing(src, tag.end, tag)
             if problem:
-                _report(state.env, start_line, problem)
+                report_problem(state.env, start_line, problem)
                 if closing is not None and closing.closing:
                     end_pos = closing.end  # the stray closing tag is part of this one mistake
             else:
                 inner = src[tag.end : closing.start]
                 end_pos = closing.end
-        token = state.push("shortcode", "", 0)
+        token = state.push("hugo_shortcode" if kind.builtin else "shortcode", "", 0)
+        token.block = True
         token.info = tag.name
-        token.meta = {"name": tag.name, "named": tag.named, "positional": tag.positional, "inner": inner}
+        token.meta = {
+            "name": tag.name, "named": tag.named, "positional": tag.positional, "inner": inner, "line": start_line,
+        }
     last_line = _line_of(state, max(end_pos - 1, pos))
     if token is not None:
         token.map = [start_line, last_line + 1]
@@ -269,21 +289,21 @@ def shortcode_inline(state: StateInline, silent: bool) -> bool:
     end = tag.end
     problem = _tag_problem(tag, inline=True)
     if problem:
-        _report(state.env, line, problem)
+        report_problem(state.env, line, problem)
     else:
         inner = None
         if KNOWN[tag.name].inner and not tag.self_closing:
             closing, problem = _find_closing(src, tag.end, tag)
             if problem:
-                _report(state.env, line, problem)
+                report_problem(state.env, line, problem)
                 if closing is not None and closing.closing:
                     end = closing.end
             else:
                 inner = src[tag.end : closing.start]
                 end = closing.end
-        token = state.push("shortcode_inline", "", 0)
+        token = state.push("hugo_shortcode" if KNOWN[tag.name].builtin else "shortcode_inline", "", 0)
         token.info = tag.name
-        token.meta = {"name": tag.name, "named": tag.named, "positional": tag.positional, "inner": inner}
+        token.meta = {"name": tag.name, "named": tag.named, "positional": tag.positional, "inner": inner, "line": line}
     state.pos = end
     return True
 

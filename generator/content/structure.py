@@ -47,6 +47,8 @@ _FENCE_OPEN = re.compile(r"^ *(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
 _PROMPT_OPEN = re.compile(r"^ {0,3}\{\{(?:<\s*ask_chatgpt\s*>|%\s*ask_chatgpt\s*%)\}\}")
 _PROMPT_CLOSE = re.compile(r"\{\{(?:<\s*/\s*ask_chatgpt\s*>|%\s*/\s*ask_chatgpt\s*%)\}\}")
+_HIGHLIGHT_OPEN = re.compile(r"^ {0,3}\{\{[<%]\s*highlight\b")
+_HIGHLIGHT_CLOSE = re.compile(r"\{\{[<%]\s*/\s*highlight\s*[>%]\}\}")
 
 # "1." "1)" "1、" "(1)" "问题1：" "Q1." — but not "3.5" (a decimal) or a bare "2024." year.
 _QUESTION = re.compile(
@@ -189,11 +191,17 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
 
 
 def _hidden_lines(lines: list[str]) -> list[bool]:
-    """Mark lines inside code fences and prompt shortcodes, where nothing is structure."""
+    """Mark lines inside code fences, prompt and ``highlight`` shortcodes, where nothing is
+    structure."""
     hidden = [False] * len(lines)
     fence: str | None = None
     in_prompt = False
+    in_highlight = False
     for index, text in enumerate(lines):
+        if in_highlight:
+            hidden[index] = True
+            in_highlight = not _HIGHLIGHT_CLOSE.search(text)
+            continue
         if fence is not None:
             hidden[index] = True
             stripped = text.strip()
@@ -216,6 +224,9 @@ def _hidden_lines(lines: list[str]) -> list[bool]:
             if prompt:
                 hidden[index] = True
                 in_prompt = not _PROMPT_CLOSE.search(text, prompt.end())
+            elif _HIGHLIGHT_OPEN.match(text):
+                hidden[index] = True
+                in_highlight = not _HIGHLIGHT_CLOSE.search(text)
     return hidden
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
+from generator.content.markdown import section_heading
 from generator.resources import bundled_dir
 
 CHATGPT_URL = "https://chatgpt.com/?q="
@@ -35,6 +37,7 @@ def create_environment(site_root: Path) -> Environment:
     )
     environment.filters["chatgpt_url"] = lambda prompt: CHATGPT_URL + quote(prompt, safe="")
     environment.filters["plot_path"] = plot_path
+    environment.filters["section_heading"] = lambda inner_html, anchor: Markup(section_heading(inner_html, anchor))
     environment.filters["plot_number"] = lambda value: f"{value:g}"
     environment.filters["plot_variants"] = lambda variants, root: json.dumps(
         [[f"{value:g}", root + plot_path(spec)] for value, spec in variants], ensure_ascii=False

@@ -10,6 +10,7 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
+from html import escape as html_escape, unescape as html_unescape
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
@@ -19,7 +20,8 @@ from jinja2 import Environment
 from generator.config import SiteConfig
 from generator.languages import normalize_language
 from generator.content.lesson import Lesson
-from generator.content.markdown import LINK_END, LINK_START
+from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX
+from generator.content.refs import find_ref
 from generator.content.site import Folder, Page, Site
 from generator.i18n import script_strings_json, strings_for
 
@@ -287,6 +289,9 @@ class Renderer:
 
         def resolve(match: re.Match[str]) -> str:
             target = match.group(1)
+            if target.startswith(REF_PREFIX):  # the build has checked that it names a page
+                url, _ = find_ref(self.site, lesson.content_path, html_unescape(target[len(REF_PREFIX) :]))
+                return root + html_escape(url or "")
             if target.startswith("/"):
                 return root + target[1:]
             path, hash_mark, fragment = target.partition("#")

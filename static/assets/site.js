@@ -229,6 +229,71 @@
     closedForPrint.forEach(function (d) { d.open = false; });
   });
 
+  /* --- Heading links: copy a link to a heading ---------------------------------
+     Each heading ends in a link to itself (a plain anchor without this script). A click
+     or Enter copies the heading's address and says so; where the Clipboard API is
+     missing or refused (pages opened from disk, old browsers) the address is shown
+     selected in a field, ready for Ctrl+C. */
+  function initHeadingLinks() {
+    var open = null;
+    function close() {
+      var shown = open;
+      open = null;  // first: removing a focused field fires its blur, which closes again
+      if (shown && shown.parentNode) shown.parentNode.removeChild(shown);
+    }
+    function say(link, text) {
+      close();
+      open = document.createElement("span");
+      open.className = "heading-link-status";
+      open.setAttribute("role", "status");
+      link.parentNode.insertBefore(open, link.nextSibling);
+      var shown = open;
+      // Filled after it is in the page, so that screen readers announce the change.
+      setTimeout(function () { shown.textContent = text; }, 0);
+      setTimeout(function () { if (open === shown) close(); }, 2500);
+    }
+    function offerToCopy(link, address) {
+      close();
+      open = document.createElement("span");
+      open.className = "heading-link-status manual";
+      var field = document.createElement("input");
+      field.type = "text";
+      field.readOnly = true;
+      field.value = address;
+      field.setAttribute("aria-label", ui.copy_link_manual || "Copy the link");
+      var hint = document.createElement("span");
+      hint.textContent = ui.copy_link_manual || "";
+      open.appendChild(hint);
+      open.appendChild(field);
+      link.parentNode.insertBefore(open, link.nextSibling);
+      field.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") { link.focus(); close(); }
+      });
+      field.addEventListener("blur", close);
+      field.focus();
+      field.select();
+    }
+    all("a[data-heading-link]").forEach(function (link) {
+      var heading = link.parentNode;
+      var words = Array.prototype.filter.call(heading.childNodes, function (node) { return node !== link; })
+        .map(function (node) { return node.textContent; }).join("").trim();
+      link.setAttribute("aria-label", (ui.copy_link || "Copy link") + ": " + words);
+      link.setAttribute("title", ui.copy_link || "");
+      link.addEventListener("click", function (event) {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        var hash = link.getAttribute("href");
+        try { history.replaceState(history.state, "", hash); } catch (e) { /* some file:// pages */ }
+        var address = location.href.split("#")[0] + encodeURI(hash);  // as the address bar has it
+        var clipboard = navigator.clipboard;
+        if (!clipboard || !clipboard.writeText) { offerToCopy(link, address); return; }
+        clipboard.writeText(address).then(function () { say(link, ui.link_copied || "Link copied"); },
+          function () { offerToCopy(link, address); });
+      });
+    });
+  }
+  initHeadingLinks();
+
   /* --- Pages opened from disk: folder links go to their index.html ----------- */
   if (location.protocol === "file:") {
     all("a[href]").forEach(function (link) {
