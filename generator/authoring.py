@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.config import SiteConfig
-from generator.content.frontmatter import FrontMatterError, cast_weight, split_front_matter
-from generator.content.site import is_ignored_name
 from generator.errors import ContentError, Diagnostic
+
+if TYPE_CHECKING:
+    from generator.config import SiteConfig
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -51,6 +52,8 @@ def lesson_text(title: str, weight: int, config: SiteConfig, language: str) -> s
 
 def next_weight(folder: Path) -> int:
     """One more than the largest weight among the lessons and sub-folders in *folder*."""
+    from generator.content.site import is_ignored_name  # here: the catalogue reader needs no lesson parser
+
     largest = 0
     if folder.is_dir():
         for entry in folder.iterdir():
@@ -65,6 +68,8 @@ def next_weight(folder: Path) -> int:
 
 
 def _weight_of(path: Path) -> int:
+    from generator.content.frontmatter import FrontMatterError, cast_weight, split_front_matter
+
     try:
         text = path.read_text(encoding="utf-8-sig")
         front_matter = split_front_matter(text.replace("\r\n", "\n"))

@@ -107,6 +107,7 @@ class AssistantServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # one small response should not wait for a delayed ACK
 
             def log_message(self, *args) -> None:
                 pass

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -103,11 +102,13 @@ def generate(options: GenerateOptions, *, stdout: TextIO | None = None, stderr: 
 
 def _ask(workzone, settings, missing, answers, waiting, writer, cache, progress, jobs):
     """Ask for every missing answer; returns (usage, failures, whether the run stopped)."""
+    import asyncio
+
     from generator.generate.assistant import Assistant, AssistantStopped, PromptFailed
 
     assistant = Assistant(settings)
 
-    async def ask_one(section: Section, slots: asyncio.Semaphore) -> None:
+    async def ask_one(section: Section, slots) -> None:
         async with slots:
             try:
                 answer = await assistant.ask(section.prompt)

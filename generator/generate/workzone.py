@@ -43,6 +43,7 @@ CACHE = "cache"
 OUTPUT = "output"
 ASSISTANT_SETTINGS = ("base_url", "api_key", "model", "role", "timeout")
 _NULL_TAG = "tag:yaml.org,2002:null"
+_UNFIT_IN_NAME = re.compile(r"[/\\:\x00-\x1f\x7f]")
 _NAME_LIMIT = 255
 """Bytes in one file name on every common file system."""
 
@@ -61,7 +62,7 @@ class Question:
         return not any(pattern.fullmatch(folder) for pattern in self.exclude)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Section:
     question: Question
     prompt: str
@@ -69,7 +70,7 @@ class Section:
     """Where the answer lives within the cache folder, ``/``-separated."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LessonPlan:
     path: str
     """The lesson's file within OUT, ``/``-separated."""
@@ -126,9 +127,9 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
 def topic_file_name(title: str) -> str:
     """The topic itself is the file name, as aidocx wrote it; a topic that cannot be one
     on every common system is an error, not a renamed file."""
-    for character in title:
-        if character in "/\\:" or ord(character) < 32 or ord(character) == 127:
-            raise AuthoringError(f"topic {title!r} cannot be a file name: it contains {character!r}")
+    unfit = _UNFIT_IN_NAME.search(title)
+    if unfit:
+        raise AuthoringError(f"topic {title!r} cannot be a file name: it contains {unfit[0]!r}")
     if title in (".", ".."):
         raise AuthoringError(f"topic {title!r} cannot be a file name")
     return title
@@ -283,7 +284,7 @@ def _read_config(path: Path, problems: list[Diagnostic]) -> tuple[tuple[Question
             continue
         key = _scalar(fields["key"])
         key_line = fields["key"][1].start_mark.line + 1
-        if not key or any(c in "/\\:" or ord(c) < 32 for c in key):
+        if not key or _UNFIT_IN_NAME.search(key):
             problems.append(Diagnostic(shown, key_line, f"question key {key!r} cannot be part of a file name"))
             continue
         if key in keys:
