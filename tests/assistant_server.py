@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,12 @@ def answer_for(prompt: str) -> str:
     if "問題" in prompt or "question" in prompt:
         return "\n".join(f"{n}. 問題{n}（{tag}）是什麼？" for n in range(1, 4))
     return f"這是對「{prompt}」的說明（{tag}）。\n\n第二段。"
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that was killed or gave up
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -72,7 +79,7 @@ class AssistantServer:
         self.most_in_flight = 0
         self._scripts: dict[str, list[Reply]] = {}
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

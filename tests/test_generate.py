@@ -241,6 +241,34 @@ def test_429_and_500_are_retried_honouring_retry_after_and_an_empty_answer_is_no
     assert "24 asked, 0 failed; 29 requests" in result.out
 
 
+def test_a_request_slower_than_the_timeout_is_asked_again(workzone, server):
+    (workzone / "studysite.toml").write_text("[assistant]\ntimeout = 0.5\n", encoding="utf-8")
+    slow = "以中文條列Statistics的重點"
+    server.script(slow, Reply(delay=3))
+    result = run_cli("generate", workzone)
+    assert result.code == 0, result.err
+    assert server.prompts().count(slow) >= 2
+    assert (workzone / "cache/Statistics_keypoint.md").read_bytes() == stored(slow)
+
+
+def test_ctrl_c_keeps_what_arrived_and_says_so(workzone):
+    with AssistantServer(delay=0.2) as server:
+        env = {**os.environ, "OPENAI_BASE_URL": server.base_url}
+        process = subprocess.Popen([sys.executable, "-m", "generator", "generate", "--jobs", "2", str(workzone)],
+                                   cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while len(list((workzone / "cache").rglob("*.md"))) < 6:
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    received = int(re.search(r"studysite: interrupted; the (\d+) answers received are in ", err)[1])
+    assert received == len(list((workzone / "cache").rglob("*.md"))) - 1 >= 5
+    assert "Traceback" not in err
+    assert not [path for path in tree_snapshot(workzone) if path.endswith(".tmp")]
+
+
 def test_a_prompt_that_keeps_failing_is_reported_and_its_lesson_not_written(workzone, server):
     prompt = "以中文說明Search並舉例"
     server.script(prompt, *[Reply(503, {"retry-after-ms": "1"})] * 6, Reply())
