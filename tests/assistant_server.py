@@ -121,7 +121,10 @@ class AssistantServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length))
+                data = self.rfile.read(length)
+                if len(data) < length:
+                    return  # the client hung up mid-request
+                payload = json.loads(data)
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._send(404, {}, {"error": {"message": f"no route {self.path}"}})
                     return

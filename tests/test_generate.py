@@ -427,6 +427,20 @@ def test_asking_without_a_model_or_an_endpoint_is_a_usage_error(workzone, server
     assert result.code == 2 and "no API key: set OPENAI_API_KEY" in result.err
 
 
+def test_an_output_that_cannot_be_written_is_one_error_line(workzone, server, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder", encoding="utf-8")
+    result = run_cli("generate", workzone, "-o", blocked)
+    assert (result.code, result.err) == (2, f"studysite: error: {blocked} is not a folder\n")
+    assert server.requests == []
+    (workzone / "output").mkdir()
+    (workzone / "output/AI").write_text("a file where a folder goes", encoding="utf-8")
+    result = run_cli("generate", workzone)
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == f"studysite: error: cannot use {workzone / 'output/AI'}: File exists"
+    assert "Traceback" not in result.err
+
+
 def test_the_rest_of_studysite_never_imports_openai(workzone, tmp_path):
     code = (
         "import sys\nfrom generator.cli import main\n"

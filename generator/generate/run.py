@@ -50,6 +50,15 @@ def generate(options: GenerateOptions, *, stdout: TextIO | None = None, stderr: 
     workzone = load_workzone(
         options.workzone, outline=options.outline, out=options.out, language=options.language, only=options.only
     )
+    if workzone.out_dir.exists() and not workzone.out_dir.is_dir():
+        raise UsageError(f"{workzone.out_dir} is not a folder")
+    try:
+        return _run(workzone, options, stdout, stderr)
+    except OSError as error:
+        raise UsageError(f"cannot use {error.filename or workzone.root}: {error.strerror}") from None
+
+
+def _run(workzone: Workzone, options: GenerateOptions, stdout: TextIO, stderr: TextIO) -> int:
     cache = AnswerCache(workzone.cache_dir)
     answers: dict[str, str] = {}
     missing: list[Section] = []
@@ -142,6 +151,9 @@ def _ask(workzone, settings, missing, answers, waiting, writer, cache, progress,
         progress.close()
         progress.message(f"studysite: interrupted; the {progress.asked} answers received are in {workzone.cache_dir}")
         raise KeyboardInterrupt from None
+    except* OSError as group:  # a cache file or lesson that cannot be written
+        progress.close()
+        raise group.exceptions[0] from None
     else:
         progress.close()
     return assistant.usage, progress.failed, stopped
