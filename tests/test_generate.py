@@ -441,6 +441,24 @@ def test_an_output_that_cannot_be_written_is_one_error_line(workzone, server, tm
     assert "Traceback" not in result.err
 
 
+def test_a_title_with_quotes_stays_valid_toml(workzone, server):
+    import tomllib
+
+    (workzone / "translation.json").write_text(json.dumps({"Statistics": 'The "C:\\" drive'}), encoding="utf-8")
+    assert run_cli("generate", workzone).code == 0
+    front_matter = (workzone / "output/Statistics.md").read_text(encoding="utf-8").split("+++\n")[1]
+    assert tomllib.loads(front_matter) == {"title": 'The "C:\\" drive', "weight": "2"}
+
+
+def test_one_run_at_a_time_per_workzone(workzone, server):
+    (workzone / "cache/.lock").touch()
+    with open(workzone / "cache/.lock") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run_cli("generate", workzone)
+    assert (result.code, result.err) == (2, f"studysite: error: another studysite generate is running on {workzone}\n")
+    assert server.requests == [] and not (workzone / "output").exists()
+
+
 def test_the_rest_of_studysite_never_imports_openai(workzone, tmp_path):
     code = (
         "import sys\nfrom generator.cli import main\n"

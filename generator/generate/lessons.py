@@ -32,7 +32,8 @@ _ENCODING = ("utf-8", "surrogateescape")
 def render(lesson: LessonPlan, answers: dict[str, str]) -> bytes:
     """The lesson exactly as aidocx wrote it: TOML front matter with the weight as a
     string, then per question its heading, its prompt in ``ask_chatgpt``, a blank line,
-    the answer, three spaces and a blank line."""
+    the answer, three spaces and a blank line. (A title holding ``"`` or ``\\`` is
+    escaped, where aidocx wrote it raw into a string TOML then rejected.)"""
     parts = ["+++\n", f"title = {toml_string(lesson.title)}\n", f'weight = "{lesson.weight}"\n', "+++\n"]
     for section in lesson.sections:
         parts.append(

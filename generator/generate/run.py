@@ -167,10 +167,12 @@ class _locked:
         self.path = workzone.cache_dir / ".lock"
 
     def __enter__(self):
-        import fcntl
-
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.handle = open(self.path, "a")
+        try:
+            import fcntl
+        except ImportError:
+            return self  # no advisory locks on this system (Windows)
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
