@@ -283,6 +283,15 @@ def test_a_prompt_that_keeps_failing_is_reported_and_its_lesson_not_written(work
     assert server.prompts().count(prompt) == 7 and len(server.requests) == 30
 
 
+def test_a_refused_prompt_is_not_asked_again_and_the_server_says_why(workzone, server):
+    prompt = "以中文說明Statistics並舉例"
+    server.script(prompt, Reply(400, body={"error": {"message": "This prompt is too long."}}))
+    result = run_cli("generate", workzone)
+    assert result.code == 1
+    assert server.prompts().count(prompt) == 1
+    assert f"{workzone / 'cache/Statistics_explain.md'}: failed: HTTP 400: the request was refused (This prompt is too long.)" in result.err
+
+
 def test_a_refused_key_stops_the_run_and_is_never_shown(workzone, server, monkeypatch, tmp_path):
     key = "sk-test-DoNotLeak-0123456789abcdef"
     monkeypatch.setenv("OPENAI_API_KEY", key)

@@ -7,8 +7,8 @@ server all answer ``POST {base_url}/chat/completions``. The endpoint and key com
 key is only ever handed to the client, never printed or stored.
 
 Retries are ours, so that each one is counted and none is doubled (the client's own
-``max_retries`` is 0): 429 and 5xx answers, time-outs, dropped connections and empty
-answers are tried again after an exponential back-off with jitter, or after the time a
+``max_retries`` is 0): 429 and 5xx (and 408, 409) answers, time-outs, dropped connections and
+empty answers are tried again after an exponential back-off with jitter, or after the time a
 ``Retry-After`` (or OpenAI's ``retry-after-ms``) header asks for. A refused key, an
 unknown model or endpoint, an exhausted quota, or an endpoint that cannot be reached at
 all stop the whole run: every other request would fail the same way.
@@ -32,6 +32,8 @@ ATTEMPTS = 6
 FIRST_BACKOFF = 0.5
 LONGEST_BACKOFF = 30.0
 LONGEST_RETRY_AFTER = 120.0
+_RETRIED_STATUSES = {408, 409, 429}
+"""Besides 5xx: a time-out, a conflict, too many requests (as the openai client retries)."""
 _STOPPING_STATUSES = {401: "the key was refused", 403: "access was refused", 404: "the model or the endpoint does not exist"}
 
 
@@ -122,9 +124,9 @@ class Assistant:
                     raise AssistantStopped(self._status_text(error, _STOPPING_STATUSES[status], with_message=status == 404)) from None
                 if status == 429 and error.code == "insufficient_quota":
                     raise AssistantStopped(self._status_text(error, "the quota is used up")) from None
-                if status != 429 and status < 500:
+                if status not in _RETRIED_STATUSES and status < 500:
                     raise PromptFailed(self._status_text(error, "the request was refused", with_message=True)) from None
-                problem = self._status_text(error, "busy" if status == 429 else "server error")
+                problem = self._status_text(error, "server error" if status >= 500 else "busy")
                 asked_wait = retry_after(error.response.headers)
                 delay = delay if asked_wait is None else asked_wait
                 continue
