@@ -218,6 +218,19 @@ def test_only_selects_topics_by_their_path(workzone, server):
         "Statistics.md",
     ]
     assert len(server.requests) == 7
+    result = run_cli("generate", workzone, "--only", "Machine Learning/**")
+    assert result.code == 2 and f"--only 'Machine Learning/**' matches no topic of {workzone / 'input.md'}" in result.err
+
+
+def test_generate_works_when_called_inside_a_running_event_loop(workzone, server):
+    import asyncio
+
+    async def from_a_notebook():
+        return run_cli("generate", workzone)
+
+    result = asyncio.run(from_a_notebook())
+    assert result.code == 0, result.err
+    assert len(server.requests) == 24
 
 
 def test_requests_overlap_up_to_jobs(workzone, server):

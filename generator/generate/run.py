@@ -142,7 +142,7 @@ def _ask(workzone, settings, missing, answers, waiting, writer, cache, progress,
 
     stopped = False
     try:
-        asyncio.run(ask_all())
+        _run_in_own_loop(ask_all)
     except* AssistantStopped as group:
         stopped = True
         progress.close()
@@ -157,6 +157,32 @@ def _ask(workzone, settings, missing, answers, waiting, writer, cache, progress,
     else:
         progress.close()
     return assistant.usage, progress.failed, stopped
+
+
+def _run_in_own_loop(main) -> None:
+    """``asyncio.run(main())``; from inside a running event loop (a notebook, a test
+    session driving a browser), on a thread of its own, since that loop cannot be entered."""
+    import asyncio
+    import threading
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(main())
+        return
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as error:  # handed to the caller's thread as it is
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="studysite-generate")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 class _locked:

@@ -178,8 +178,11 @@ def load_workzone(
         raise ContentError(problems)
     if out is None:
         out = root / OUTPUT if config_path.is_file() else site.content_dir
-    patterns = [compile_glob(pattern) for pattern in only]
-    selected = [lesson for lesson in lessons if not patterns or any(p.fullmatch(lesson.topic_path) for p in patterns)]
+    patterns = {pattern: compile_glob(pattern) for pattern in only}
+    unmatched = [p for p, regex in patterns.items() if not any(regex.fullmatch(lesson.topic_path) for lesson in lessons)]
+    if unmatched:
+        raise UsageError(f"--only {unmatched[0]!r} matches no topic of {catalogue} (topics are matched by their path, e.g. 'AI/Machine Learning/**')")
+    selected = [lesson for lesson in lessons if not patterns or any(r.fullmatch(lesson.topic_path) for r in patterns.values())]
     return Workzone(
         root=root,
         out_dir=out,
