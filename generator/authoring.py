@@ -1,4 +1,5 @@
-"""Writing new lessons: one from a title, or a whole tree from a catalogue outline.
+"""Writing new lessons: one from a title, or a whole tree from a catalogue outline; and
+the catalogue reader that ``generate`` shares.
 
 A new lesson is front matter (title and the next weight among its siblings) and one
 section per entry of the question list, each opened by its prompt with the title as the

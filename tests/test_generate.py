@@ -224,12 +224,16 @@ def test_only_selects_topics_by_their_path(workzone, server):
 
 def test_generate_works_when_called_inside_a_running_event_loop(workzone, server):
     import asyncio
+    import threading
 
     async def from_a_notebook():
         return run_cli("generate", workzone)
 
-    result = asyncio.run(from_a_notebook())
-    assert result.code == 0, result.err
+    results = []  # on a thread of its own: this test session may already be inside Playwright's loop
+    notebook = threading.Thread(target=lambda: results.append(asyncio.run(from_a_notebook())))
+    notebook.start()
+    notebook.join()
+    assert results and results[0].code == 0, results
     assert len(server.requests) == 24
 
 
@@ -377,6 +381,9 @@ def test_lessons_of_topics_taken_out_of_the_catalogue_are_removed_unless_edited(
     assert not (out / "AI/Reinforcement Learning").exists()
     assert (out / "AI/Search.md").read_text(encoding="utf-8") == "edited"
     assert result.code == 1 and "2 removed (no longer in the catalogue), 1 kept (edited by hand)" in result.out
+    assert f"{out / 'AI/Search.md'}: kept: its topic left the catalogue, but it was edited (--force removes it)" in result.err
+    assert run_cli("generate", workzone, "--force").code == 0
+    assert not (out / "AI/Search.md").exists()
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,6 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Template:
-    source: str
     pieces: tuple[str | None, ...]
     """Literal text, and None where the keyword goes."""
 
@@ -60,7 +59,7 @@ def parse(source: str) -> Template:
             pieces.append(None)
         trim_next = bool(trim_after)
         position = match.end()
-    return Template(source, tuple(piece for piece in pieces if piece != ""))
+    return Template(tuple(piece for piece in pieces if piece != ""))
 
 
 def _check_action(body: str, start: int) -> None:

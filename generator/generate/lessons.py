@@ -81,6 +81,8 @@ class LessonWriter:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    kept_stale: list[str] = field(default_factory=list)
+    """Edited lessons whose topics left the catalogue."""
     removed: list[str] = field(default_factory=list)
     _checked_folders: set[Path] = field(default_factory=set)
 
@@ -124,7 +126,7 @@ class LessonWriter:
                 del self.record[relative]
                 continue
             if digest(existing) != self.record[relative] and not self.force:
-                self.kept.append(relative)
+                self.kept_stale.append(relative)
                 continue
             path.unlink()
             del self.record[relative]

@@ -105,8 +105,10 @@ def _run(workzone: Workzone, options: GenerateOptions, stdout: TextIO, stderr: T
     incomplete = sum(1 for lesson in workzone.selected if any(s.cache not in answers for s in lesson.sections))
     for relative in writer.kept:
         print(f"{workzone.shown_lesson(relative)}: kept: it was edited after generate wrote it (--force replaces it)", file=stderr)
+    for relative in writer.kept_stale:
+        print(f"{workzone.shown_lesson(relative)}: kept: its topic left the catalogue, but it was edited (--force removes it)", file=stderr)
     _summary(workzone, writer, answers, missing, failed, incomplete, usage, stdout)
-    return 1 if stopped or failed or incomplete or writer.kept else 0
+    return 1 if stopped or failed or incomplete or writer.kept or writer.kept_stale else 0
 
 
 def _ask(workzone, settings, missing, answers, waiting, writer, cache, progress, jobs):
@@ -229,8 +231,8 @@ def _summary(workzone, writer, answers, missing, failed, incomplete, usage, stdo
     parts = [f"{_counted(len(writer.written), 'lesson')} written", f"{len(writer.unchanged)} unchanged"]
     if writer.removed:
         parts.append(f"{len(writer.removed)} removed (no longer in the catalogue)")
-    if writer.kept:
-        parts.append(f"{len(writer.kept)} kept (edited by hand)")
+    if writer.kept or writer.kept_stale:
+        parts.append(f"{len(writer.kept) + len(writer.kept_stale)} kept (edited by hand)")
     if incomplete:
         parts.append(f"{incomplete} incomplete")
     print(f"studysite: {', '.join(parts)} in {workzone.out_dir}", file=stdout)

@@ -367,7 +367,7 @@ def _site_questions(items) -> tuple[Question, ...]:
                 pieces.append(None)
             if text:
                 pieces.append(text)
-        questions.append(Question(key=key, heading=item.heading, template=Template(item.prompt, tuple(pieces))))
+        questions.append(Question(key=key, heading=item.heading, template=Template(tuple(pieces))))
     return tuple(questions)
 
 
