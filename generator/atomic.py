@@ -8,6 +8,7 @@ an fsync per file would only guard against power loss, at a disk flush per file.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,9 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)  # read once, at import: os.umask can only be read by setting it
 PUBLIC_MODE = 0o666 & ~_UMASK
 """The mode open() gives a new file; mkstemp's temporary files are private (0600)."""
+
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+"""The name :func:`write_atomic` gives its temporary file (tempfile's 8 random characters)."""
 
 
 def write_atomic(path: Path | str, data: bytes | str, *, mode: int = PUBLIC_MODE) -> None:
@@ -35,3 +39,18 @@ def write_atomic(path: Path | str, data: bytes | str, *, mode: int = PUBLIC_MODE
         except OSError:
             pass
         raise
+
+
+def remove_leftovers(folder: Path | str) -> int:
+    """Delete the temporary files that killed writers left below *folder*; only for a
+    folder no other process is writing into. Returns how many were removed."""
+    removed = 0
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            if _TEMPORARY.fullmatch(name):
+                try:
+                    os.unlink(os.path.join(directory, name))
+                    removed += 1
+                except OSError:
+                    pass
+    return removed

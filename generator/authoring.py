@@ -1,4 +1,5 @@
-"""Writing new lessons: one from a title, or a whole tree from a catalogue outline.
+"""Writing new lessons: one from a title, or a whole tree from a catalogue outline; and
+the catalogue reader that ``generate`` shares.
 
 A new lesson is front matter (title and the next weight among its siblings) and one
 section per entry of the question list, each opened by its prompt with the title as the
@@ -9,13 +10,16 @@ present, is used instead, as Hugo does. Nothing here ever overwrites a file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.config import SiteConfig
-from generator.content.frontmatter import FrontMatterError, cast_weight, split_front_matter
-from generator.content.site import is_ignored_name
+from generator.errors import ContentError, Diagnostic
+
+if TYPE_CHECKING:
+    from generator.config import SiteConfig
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -49,6 +53,8 @@ def lesson_text(title: str, weight: int, config: SiteConfig, language: str) -> s
 
 def next_weight(folder: Path) -> int:
     """One more than the largest weight among the lessons and sub-folders in *folder*."""
+    from generator.content.site import is_ignored_name  # here: the catalogue reader needs no lesson parser
+
     largest = 0
     if folder.is_dir():
         for entry in folder.iterdir():
@@ -63,6 +69,8 @@ def next_weight(folder: Path) -> int:
 
 
 def _weight_of(path: Path) -> int:
+    from generator.content.frontmatter import FrontMatterError, cast_weight, split_front_matter
+
     try:
         text = path.read_text(encoding="utf-8-sig")
         front_matter = split_front_matter(text.replace("\r\n", "\n"))
@@ -177,9 +185,14 @@ def shown_path(config: SiteConfig, path: Path) -> str:
 
 
 # --- Catalogue outlines ----------------------------------------------------------------
+# One reader for every catalogue: `new --outline` and `generate` (the aidocx workzone's
+# input.md) both read a nested Markdown list with it.
 
-_OUTLINE_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*?)\s*$")
+_OUTLINE_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)(.*?)\s*$")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LAZY_DEPTH = 3
+"""How much deeper than its parent's text a sub-topic may start: from 4 spaces on,
+Markdown reads the line as more text of the parent (Hugo's and aidocx's reading)."""
 
 
 @dataclass
@@ -189,38 +202,125 @@ class Topic:
     children: list[Topic]
 
 
-def parse_outline(path: Path, shown: str) -> list[Topic]:
-    """A nested Markdown list as a tree of topics; indentation decides the nesting."""
+@dataclass
+class _OpenItem:
+    indent: int
+    text_column: int
+    topic: Topic
+    child_indent: int | None = None
+
+
+def parse_outline(path: Path, shown: str, *, file_name: Callable[[str], str] = file_name_for) -> list[Topic]:
+    """A nested Markdown list as a tree of topics.
+
+    Indentation decides the nesting, as Markdown reads it: a sub-topic starts where its
+    parent's text starts (two spaces under ``- ``, three under ``1. ``) or up to three
+    spaces further, and every topic of one level is indented alike. *file_name* maps a
+    topic to the name of its file (raising :class:`AuthoringError` for a topic that
+    cannot be one); two topics that would share a file are an error. Every problem is
+    reported, each at its line, in one :class:`ContentError`."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ContentError([Diagnostic(shown, 1, "invalid UTF-8; save the file as UTF-8")]) from None
     roots: list[Topic] = []
-    stack: list[tuple[int, Topic]] = []
-    problems: list[str] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), start=1):
+    root_indent: int | None = None
+    open_items: list[_OpenItem] = []
+    problems: list[Diagnostic] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.replace("\t", "    ").rstrip()
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _OUTLINE_ITEM.match(line)
         if not match:
-            problems.append(f"{shown}:{number}: error: not a list item: {line.strip()!r}")
+            problems.append(Diagnostic(shown, number, f"not a list item: {line.strip()!r}"))
             continue
         indent = len(match.group(1))
-        title = _LINK.sub(r"\1", match.group(2)).strip().strip("*_`").strip()
+        text_column = indent + len(match.group(2)) + len(match.group(3))
+        title = _LINK.sub(r"\1", match.group(4)).strip().strip("*_`").strip()
         if not title:
-            problems.append(f"{shown}:{number}: error: empty topic")
+            problems.append(Diagnostic(shown, number, "empty topic"))
             continue
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
+        while open_items and open_items[-1].indent > indent:
+            open_items.pop()
+        if open_items and open_items[-1].indent == indent:
+            open_items.pop()
+        parent = open_items[-1] if open_items else None
+        expected = parent.child_indent if parent else root_indent
+        if expected is None and parent is not None and not (
+            parent.text_column <= indent <= parent.text_column + _LAZY_DEPTH
+        ):
+            problems.append(
+                Diagnostic(
+                    shown,
+                    number,
+                    f"inconsistent indentation: {_spaces(indent)}; a sub-topic of {parent.topic.title!r} "
+                    f"(line {parent.topic.line}) is indented {_spaces(parent.text_column)}",
+                )
+            )
+            continue
+        if expected is not None and indent != expected:
+            problems.append(
+                Diagnostic(
+                    shown,
+                    number,
+                    f"inconsistent indentation: {_spaces(indent)}, but the topics before it at this level have {expected}",
+                )
+            )
+            continue
         topic = Topic(title, number, [])
-        siblings = stack[-1][1].children if stack else roots
-        if any(file_name_for(s.title).casefold() == file_name_for(title).casefold() for s in siblings):
-            problems.append(f"{shown}:{number}: error: topic {title!r} appears twice at this level")
-            continue
-        siblings.append(topic)
-        stack.append((indent, topic))
+        if parent is None:
+            root_indent = indent
+            roots.append(topic)
+        else:
+            parent.child_indent = indent
+            parent.topic.children.append(topic)
+        open_items.append(_OpenItem(indent, text_column, topic))
+    if not roots and not problems:
+        problems.append(Diagnostic(shown, 1, "the outline has no list items"))
+    _check_file_names(roots, None, shown, file_name, problems)
     if problems:
-        raise AuthoringError("\n".join(problems))
-    if not roots:
-        raise AuthoringError(f"{shown}: error: the outline has no list items")
+        raise ContentError(problems)
     return roots
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space" if count == 1 else f"{count} spaces"
+
+
+def _check_file_names(
+    topics: list[Topic], parent: Topic | None, shown: str, file_name: Callable[[str], str], problems: list[Diagnostic]
+) -> None:
+    """Each topic must make a file name, and no two topics may make one file: siblings of
+    one name, or a lesson named like its folder (``A/A.md`` is the folder's own page)."""
+    seen: dict[str, Topic] = {}
+    parent_name = None
+    if parent is not None:
+        try:
+            parent_name = file_name(parent.title).casefold()
+        except AuthoringError:
+            pass
+    for topic in topics:
+        try:
+            name = file_name(topic.title).casefold()
+        except AuthoringError as error:
+            problems.append(Diagnostic(shown, topic.line, str(error)))
+            continue
+        if name in seen:
+            problems.append(
+                Diagnostic(shown, topic.line, f"topic {topic.title!r} appears twice at this level (first on line {seen[name].line})")
+            )
+        elif not topic.children and name == parent_name:
+            problems.append(
+                Diagnostic(
+                    shown,
+                    topic.line,
+                    f"topic {topic.title!r} would be the same file as the page of its folder {parent.title!r} "
+                    f"(line {parent.line}); rename one of them",
+                )
+            )
+        seen.setdefault(name, topic)
+        _check_file_names(topic.children, topic, shown, file_name, problems)
 
 
 @dataclass

@@ -111,6 +111,27 @@ def make_parser() -> argparse.ArgumentParser:
     book.add_argument("--lang", choices=LANGUAGES, help="only the book in this language")
     book.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+    generate = commands.add_parser(
+        "generate",
+        help="write lessons from a catalogue and a question list, asking an assistant for what is not cached",
+        description="Cross the catalogue (WORKZONE/input.md, or --outline FILE) with the question list "
+        "(WORKZONE/config.yaml, or the site's own) and write one lesson per topic into OUT. Each answer comes "
+        "from WORKZONE/cache/ when it is there, else from an OpenAI-compatible assistant (OPENAI_BASE_URL, "
+        "OPENAI_API_KEY, or [assistant] in studysite.toml), and is cached as it arrives. Lessons edited "
+        "since generate wrote them are kept.",
+    )
+    generate.add_argument("workzone", type=Path, metavar="WORKZONE", help="the workzone (or site) folder")
+    generate.add_argument("-o", "--out", type=Path, metavar="OUT", help="where the lessons go (default: WORKZONE/output, or a site's content/)")
+    generate.add_argument("--outline", type=Path, metavar="FILE", help="the catalogue, with the site's question list when WORKZONE has no config.yaml")
+    generate.add_argument("--lang", choices=LANGUAGES, help="which of the site's question lists (default: the site's language)")
+    asking = generate.add_mutually_exclusive_group()
+    asking.add_argument("--offline", action="store_true", help="send nothing: write what the cache completes, list what is missing")
+    asking.add_argument("--dry-run", action="store_true", help="send and write nothing: count and show what would be asked")
+    generate.add_argument("--model", metavar="M", help="the model (default: apiModal of config.yaml)")
+    generate.add_argument("--jobs", type=_positive_int, default=4, metavar="N", help="requests in flight at once (default: 4)")
+    generate.add_argument("--only", action="append", default=[], metavar="GLOB", help="only the topics this matches, e.g. 'AI/Machine Learning/**' (repeatable)")
+    generate.add_argument("--force", action="store_true", help="replace lessons even where they were edited by hand")
+
     serve = commands.add_parser("serve", help="build, then serve the site on this machine")
     serve.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
@@ -135,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export_anki(arguments)
         if arguments.command == "export-epub":
             return _export_epub(arguments)
+        if arguments.command == "generate":
+            return _generate(arguments)
         if arguments.command == "serve":
             from generator.serve import serve
 
@@ -220,6 +243,25 @@ def _new(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
         print(f"kept    {shown_path(config, path)}")
     print(f"studysite: {len(result.created)} created, {len(result.kept)} kept")
     return 0
+
+
+def _generate(arguments: argparse.Namespace) -> int:
+    from generator.generate import GenerateOptions, generate
+
+    return generate(
+        GenerateOptions(
+            workzone=arguments.workzone,
+            out=arguments.out,
+            outline=arguments.outline,
+            language=arguments.lang,
+            offline=arguments.offline,
+            dry_run=arguments.dry_run,
+            model=arguments.model,
+            jobs=arguments.jobs,
+            only=tuple(arguments.only),
+            force=arguments.force,
+        )
+    )
 
 
 def _export_anki(arguments: argparse.Namespace) -> int:

@@ -14,7 +14,10 @@ corpus in ../shared — and measures, each build in a fresh process:
   process, and from the file being saved to the reload being signalled (watcher included);
 * plots: milliseconds per distinct figure, and how many figures a site draws cold and warm;
 * the numpy losses: value plus gradient on 10^6 elements, and the ratio to PyTorch when
-  it is installed.
+  it is installed;
+* generate: 1,000 lessons regenerated offline from a full cache (cold output, then
+  unchanged), and 400 prompts put with ``--jobs 8`` to the test server answering after
+  200 ms.
 
     python tests/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--source bundled|corpus]
 """
@@ -26,6 +29,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -266,6 +270,90 @@ def measure_losses(python: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
+def make_workzone(root: Path, subjects: int, chapters: int, leaves: int) -> Path:
+    """A three-level catalogue (subjects, chapters, lessons) crossed with the fixture
+    workzone's four questions, without its include/exclude."""
+    root.mkdir(parents=True)
+    config = (REPO / "tests/fixtures/workzone/config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(re.sub(r"(?m)^    (include|exclude): .*\n", "", config), encoding="utf-8")
+    lines = []
+    for subject in range(1, subjects + 1):
+        lines.append(f"- Subject {subject}\n")
+        for chapter in range(1, chapters + 1):
+            lines.append(f"  - Chapter {subject}.{chapter}\n" if leaves else f"  - Topic {subject}.{chapter}\n")
+            lines += [f"    - Topic {subject}.{chapter}.{leaf}\n" for leaf in range(1, leaves + 1)]
+    (root / "input.md").write_text("".join(lines), encoding="utf-8")
+    return root
+
+
+def measure_generate_offline(work: Path, repeat: int) -> dict:
+    """1,000 lessons (10 subjects, 9 chapters each, 10 lessons per chapter) with every
+    answer cached (about 1.5 KB each): `generate --offline` into an empty OUT, then again
+    with nothing to change; each a fresh process."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from assistant_server import answer_for
+
+    sys.path.insert(0, str(REPO))
+    from generator.generate.workzone import load_workzone
+
+    zone = make_workzone(work / "generate-offline", 10, 9, 10)
+    plan = load_workzone(zone)
+    for lesson in plan.lessons:
+        for section in lesson.sections:
+            path = zone / "cache" / section.cache
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n\n" + "\n\n".join([answer_for(section.prompt)] * 8), encoding="utf-8")
+
+    def run(out: Path) -> tuple[float, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "generator", "generate", str(zone), "--offline", "-o", str(out)],
+                       check=True, capture_output=True, cwd=REPO)
+        return time.perf_counter() - started, _child_cpu_since(before)
+
+    cold = [run(work / f"generate-out-{k}") for k in range(repeat)]
+    warm = [run(work / "generate-out-0") for _ in range(repeat)]
+    return {"lessons": len(plan.lessons), "answers": sum(len(l.sections) for l in plan.lessons),
+            "cold": statistics.median(t for t, _ in cold), "cold_cpu": statistics.median(c for _, c in cold),
+            "warm": statistics.median(t for t, _ in warm), "warm_cpu": statistics.median(c for _, c in warm)}
+
+
+def _child_cpu_since(before) -> float:
+    """CPU seconds (user + system) of the child processes that ended since *before*."""
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def measure_generate_asking(work: Path) -> dict:
+    """400 prompts (100 lessons × 4 questions), none cached, to the test server answering
+    each after 200 ms, with `--jobs 8`: wall time, the CPU time of the generate process,
+    and the most requests the server saw in flight at once."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from assistant_server import AssistantServer
+
+    zone = make_workzone(work / "generate-asking", 10, 9, 0)
+    with AssistantServer(delay=0.2) as server:
+        env = {**os.environ, "OPENAI_BASE_URL": server.base_url}
+        env.pop("OPENAI_API_KEY", None)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "generator", "generate", str(zone), "--jobs", "8"],
+                       check=True, capture_output=True, cwd=REPO, env=env)
+        seconds = time.perf_counter() - started
+        cpu = _child_cpu_since(before)
+    return {"prompts": len(server.requests), "seconds": seconds, "cpu": cpu, "most_in_flight": server.most_in_flight}
+
+
+def report_generate(work: Path, repeat: int) -> None:
+    offline = measure_generate_offline(work, repeat)
+    print(f"\ngenerate --offline, {offline['lessons']:,} lessons ({offline['answers']:,} cached answers): "
+          f"{offline['cold']:.2f} s ({offline['cold_cpu']:.2f} s CPU) into an empty OUT, "
+          f"{offline['warm']:.2f} s ({offline['warm_cpu']:.2f} s CPU) with nothing to change (target: 2 s)")
+    asking = measure_generate_asking(work)
+    print(f"generate, {asking['prompts']} prompts answered after 200 ms each, --jobs 8: {asking['seconds']:.1f} s "
+          f"({asking['cpu']:.1f} s CPU; {asking['most_in_flight']} requests in flight at most; target: 15 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
@@ -274,10 +362,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--torch-python", default=sys.executable,
                         help="a Python with torch installed, to compare the losses with PyTorch")
+    parser.add_argument("--generate-only", action="store_true", help="only the two `studysite generate` rows")
     arguments = parser.parse_args()
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
+        if arguments.generate_only:
+            report_generate(work, arguments.repeat)
+            return
         rows = [measure_site(n, arguments.repeat, arguments.source, work) for n in arguments.sizes]
         print(f"Sites generated from the {arguments.source} lessons; medians of {arguments.repeat} runs.\n")
         print(f"{'N':>6} {'pages':>6} {'cold 1 job':>11} {'pages/s':>8} {'peak MiB':>9} {'cold 2 jobs':>12} "
@@ -305,6 +397,7 @@ def main() -> None:
         for loss in measure_losses(arguments.torch_python):
             torch = f", torch {loss['torch_seconds'] * 1000:.1f} ms, ratio {loss['ratio']:.2f}" if loss.get("ratio") else ", torch not installed"
             print(f"  {loss['name']:<16} {loss['seconds'] * 1000:.1f} ms{torch}")
+        report_generate(work, arguments.repeat)
     finally:
         if arguments.keep is None:
             shutil.rmtree(work, ignore_errors=True)

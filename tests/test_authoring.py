@@ -165,3 +165,31 @@ def test_new_lessons_build_and_check_without_errors(make_site):
     report = json.loads(result.out)
     assert report and {item["severity"] for item in report} == {"warning"}
     assert {item["code"] for item in report} == {"empty-section"}
+
+
+@pytest.mark.parametrize(
+    ("outline", "expected"),
+    [
+        ("- A\n    - B\n  - C\n", "outline.md:3: error: inconsistent indentation: 2 spaces, but the topics before it at this level have 4"),
+        ("- A\n - B\n", "outline.md:2: error: inconsistent indentation: 1 space; a sub-topic of 'A' (line 1) is indented 2 spaces"),
+        ("- A\n        - B\n", "outline.md:2: error: inconsistent indentation: 8 spaces; a sub-topic of 'A' (line 1) is indented 2 spaces"),
+        ("  - A\n- B\n", "outline.md:2: error: inconsistent indentation: 0 spaces, but the topics before it at this level have 2"),
+        ("- A\n  - A\n", "outline.md:2: error: topic 'A' would be the same file as the page of its folder 'A' (line 1); rename one of them"),
+        ("- A\n- B\n- a\n", "outline.md:3: error: topic 'a' appears twice at this level (first on line 1)"),
+    ],
+)
+def test_outline_reader_reports_what_markdown_would_read_otherwise(make_site, outline, expected):
+    site = make_site({"content/.keep": "", "outline.md": outline})
+    result = run_cli("new", "--outline", "outline.md", "--site", site, cwd=site)
+    assert result.code == 1
+    assert result.error_lines == [expected]
+    assert not list((site / "content").rglob("*.md"))
+
+
+def test_outline_reader_takes_two_four_and_ordered_indentation(make_site):
+    outline = "- A\n  - B\n    - C\n- D\n    - E\n        - F\n1. G\n   1. H\n"
+    site = make_site({"content/.keep": "", "outline.md": outline})
+    result = run_cli("new", "--outline", site / "outline.md", "--site", site)
+    assert result.code == 0, result.err
+    lessons = sorted(str(p.relative_to(site / "content")) for p in (site / "content").rglob("*.md"))
+    assert lessons == ["A/A.md", "A/B/B.md", "A/B/C.md", "D/D.md", "D/E/E.md", "D/E/F.md", "G/G.md", "G/H.md"]
