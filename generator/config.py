@@ -52,6 +52,28 @@ DEFAULT_QUESTION_LISTS: dict[str, tuple[QuestionItem, ...]] = {
 """The house question list, as the real lessons use it."""
 
 
+@dataclass(frozen=True)
+class Language:
+    """One language of a site, as Hugo's ``[languages.<key>]`` table gives it."""
+
+    key: str
+    """The table's key, lower-cased as Hugo does (``zh-cn``): the URL prefix, ``hreflang``
+    and Hugo's ``.Lang``; '' for a site without languages."""
+    content_root: str = "content"
+    """Its content folder, relative to the site folder."""
+    prefix: str = ""
+    """Where its pages go below the site root: '' or ``zh-cn/``."""
+    interface: str = "zh-TW"
+    """Its interface words: one of LANGUAGES."""
+    name: str = ""
+    """``languageName``, shown in the language menu."""
+    title: str = ""
+    """The site's title in this language."""
+    weight: int = 0
+    line: int = 1
+    """The config line of its table, for messages."""
+
+
 @dataclass
 class SiteConfig:
     root: Path
@@ -60,13 +82,46 @@ class SiteConfig:
     base_url: str = "/"
     language: str = "zh-TW"
     unsafe_html: bool = False
+    hard_wraps: bool = False
+    """goldmark's ``hardWraps``: a line break inside a paragraph is a ``<br>``."""
+    lower_case_paths: bool = True
+    """False with Hugo's ``disablePathToLower``."""
     heading_kinds: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADING_KINDS))
     params: dict[str, Any] = field(default_factory=dict)
     question_lists: dict[str, tuple[QuestionItem, ...]] = field(default_factory=lambda: dict(DEFAULT_QUESTION_LISTS))
+    configured_languages: tuple[Language, ...] = ()
+    default_language: str = ""
+    """``defaultContentLanguage`` (a key of ``configured_languages``)."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """Settings Hugo would ignore where they are, for ``check``."""
+
+    @property
+    def languages(self) -> tuple[Language, ...]:
+        """The site's languages, ordered by weight; one, without a key, for a site without
+        ``[languages]``."""
+        if self.configured_languages:
+            return self.configured_languages
+        return (Language("", interface=self.language, title=self.title),)
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.languages) > 1
+
+    @property
+    def default(self) -> Language:
+        return next((language for language in self.languages if language.key == self.default_language), self.languages[0])
 
     @property
     def content_dir(self) -> Path:
-        return self.root / "content"
+        """The default language's content folder (where ``new`` writes)."""
+        return self.root / self.default.content_root
+
+    def interface_language(self, language: Language, stated: str | None, detected: str | None) -> str:
+        """The interface words of a lesson's page: the ``lang`` its front matter states;
+        on a site without languages, the language of its headings next; else its
+        language's."""
+        lesson_lang = stated if self.multilingual else detected
+        return normalize_language(lesson_lang) or language.interface
 
     @property
     def display_path(self) -> str:

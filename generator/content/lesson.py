@@ -128,6 +128,10 @@ class LessonSummary:
     figures: tuple = field(default=(), compare=False)
     """The plot images the lesson's page shows (enrichment's FigureSpecs): known to the
     build, which draws them, but no concern of other pages."""
+    link_title: str | None = None
+    """Front matter ``linkTitle``: the short label in navigation, as in Hugo."""
+    translation_key: str | None = None
+    """Front matter ``translationKey``: pages sharing one are translations (Hugo's rule)."""
 
 
 @dataclass
@@ -186,7 +190,13 @@ class Lesson:
                 if part.type == "figure"
                 for spec in part.figure.specs
             ),
+            link_title=_optional_text(self.meta.params.get("linktitle")),
+            translation_key=_optional_text(self.meta.params.get("translationkey")),
         )
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:

@@ -20,8 +20,9 @@ LINK_END = "\x03"
 place in the site is known; the renderer then makes them relative."""
 
 
-def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code})
+def create_markdown(*, unsafe_html: bool = False, hard_wraps: bool = False) -> MarkdownIt:
+    # hard_wraps: goldmark's renderer.hardWraps, a line break inside a paragraph is a <br>.
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code, "breaks": hard_wraps})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(shortcodes_plugin)

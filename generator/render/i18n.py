@@ -45,6 +45,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "回到首頁",
         "built_with": "以 studysite 建置",
         "figure": "圖",
+        "languages": "語言",
     },
     "zh-CN": {
         "skip_to_content": "跳到内容",
@@ -85,6 +86,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "回到首页",
         "built_with": "以 studysite 构建",
         "figure": "图",
+        "languages": "语言",
     },
     "en": {
         "skip_to_content": "Skip to content",
@@ -125,6 +127,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "Back to the home page",
         "built_with": "Built with studysite",
         "figure": "Figure",
+        "languages": "Languages",
     },
 }
 
