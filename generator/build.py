@@ -343,6 +343,9 @@ def plan_site(inputs: SiteInputs, summaries: list[LessonSummary], drafts: bool) 
     editions: list[Site] = []
     problems: list[Diagnostic] = []
     for language, tree in zip(config.languages, inputs.trees):
+        if config.configured_languages and not tree.sources:
+            file, line = language.place
+            problems.append(Diagnostic(file, line, f"languages.{language.key}: its content folder {language.content_root}/ has no lessons", code="config"))
         site, found = build_site(
             by_root[language.content_root],
             tree.folders,
