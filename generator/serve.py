@@ -123,6 +123,15 @@ class LiveSite:
         """Bring the site up to date after *changed* paths were written or removed."""
         self._run(lambda: self._update(changed))
 
+    def watched_folders(self) -> list[Path]:
+        """The folders whose changes rebuild the site: every language's content folder
+        (or content/), templates/ and static/."""
+        root = self.options.site_root
+        content = [root / language.content_root for language in self._state.inputs.config.languages] if self._state else []
+        candidates = [root / "content", *content, root / "templates", root / "static"]
+        folders = [folder for folder in dict.fromkeys(candidates) if folder.is_dir()]
+        return [folder for folder in folders if not any(other in folder.parents for other in folders)]
+
     def _run(self, work) -> None:
         with self._build_lock:  # one rebuild at a time, whichever watcher asks
             self._run_alone(work)
@@ -286,7 +295,7 @@ def _kind_of(path: Path, root: Path) -> str:
     except ValueError:
         return "other"
     top = relative.parts[0] if relative.parts else ""
-    if top in ("content", "templates", "static"):
+    if top in ("templates", "static"):
         return top
     if len(relative.parts) == 1 and top in CONFIG_NAMES:
         return "config"
@@ -424,7 +433,7 @@ def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
         raise UsageError(f"cannot listen on {bind}:{port}: {error.strerror} (is another server using it? try --port)") from None
     server.daemon_threads = True
     stop = threading.Event()
-    folders = [str(site / name) for name in ("content", "templates", "static") if (site / name).is_dir()]
+    folders = [str(folder) for folder in live.watched_folders()]
     # The site folder itself only for its config file: not recursively (it may hold .venv/).
     for paths, recursive in ((folders, True), ([str(site)], False)):
         threading.Thread(target=_watch, args=(live, stop, paths, recursive), daemon=True).start()

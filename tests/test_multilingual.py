@@ -234,3 +234,63 @@ def test_one_and_two_jobs_write_the_same_multilingual_site(fixture_site, tmp_pat
     assert run_cli("build", fixture_site, "-o", tmp_path / "one", "--jobs", "1").code == 0
     assert run_cli("build", fixture_site, "-o", tmp_path / "two", "--jobs", "2").code == 0
     assert tree_snapshot(tmp_path / "one") == tree_snapshot(tmp_path / "two")
+
+
+# --- The live server ------------------------------------------------------------------
+
+
+def built_files(site: Path, out: Path) -> dict[str, bytes]:
+    assert run_cli("build", site, "-o", out, "--jobs", "1").code == 0
+    snapshot = tree_snapshot(out)
+    snapshot.pop(".studysite")
+    return snapshot
+
+
+def test_served_multilingual_site_is_the_built_one(fixture_site, tmp_path):
+    from generator.serve import LiveSite
+
+    live = LiveSite(fixture_site)
+    live.full_build()
+    assert live.errors == []
+    assert live.files == built_files(fixture_site, tmp_path / "out")
+    assert [folder.name for folder in live.watched_folders()] == ["content"]
+
+
+def test_editing_one_languages_lesson_re_renders_just_it(fixture_site, tmp_path):
+    from generator.serve import LiveSite
+
+    live = LiveSite(fixture_site)
+    live.full_build()
+    before = dict(live.files)
+    path = fixture_site / "content/zh-tw/AI Knowledge Hub/IT/Loss Function.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("first line", "改過的第一行"), encoding="utf-8")
+    live.rebuild({path})
+    changed = {name for name in live.files if live.files[name] != before.get(name)}
+    assert "zh-tw/" + LESSON + "index.html" in changed
+    assert all(name == "zh-tw/" + LESSON + "index.html" or name.startswith("zh-tw/search/") for name in changed)
+    assert live.files == built_files(fixture_site, tmp_path / "out")
+
+
+def test_a_new_translation_updates_its_counterparts_language_menus(fixture_site, tmp_path):
+    from generator.serve import LiveSite
+
+    live = LiveSite(fixture_site)
+    live.full_build()
+    english = "ai-knowledge-hub/it/gradient-descent-gd/index.html"
+    assert b'href="../../../zh-tw/" hreflang="zh-tw"' in live.files[english]
+    new = fixture_site / "content/zh-tw/AI Knowledge Hub/IT/Gradient Descent (GD).md"
+    new.write_text(lesson("zh-tw", "梯度下降法 (GD)", 3), encoding="utf-8")
+    live.rebuild({new})
+    target = 'href="../../../../zh-tw/ai-knowledge-hub/it/gradient-descent-gd/" hreflang="zh-tw"'
+    assert target.encode() in live.files["zh-cn/" + english]
+    assert b'href="../../../zh-tw/ai-knowledge-hub/it/gradient-descent-gd/" hreflang="zh-tw"' in live.files[english]
+    assert live.files == built_files(fixture_site, tmp_path / "out")
+    # A translationKey given later links two lessons at different paths.
+    only = fixture_site / "content/english/AI Knowledge Hub/IT/Only in English.md"
+    only.write_text(lesson("english", "Only in English", extra='translationKey = "taiwan"'), encoding="utf-8")
+    taiwan = fixture_site / "content/zh-tw/台灣 Only/課程 (一).md"
+    taiwan.write_text(lesson("zh-tw", "課程 (一)", extra='translationKey = "taiwan"'), encoding="utf-8")
+    live.rebuild({only, taiwan})
+    link = 'href="../../../ai-knowledge-hub/it/only-in-english/" hreflang="en"'
+    assert link.encode() in live.files["zh-tw/台灣-only/課程-一/index.html"]
+    assert live.files == built_files(fixture_site, tmp_path / "out2")
