@@ -36,10 +36,11 @@ _TOML_DOTTED = re.compile(rf"\s*({_TOML_KEY}(?:\s*\.\s*{_TOML_KEY})*)\s*")
 _TOML_PART = re.compile(_TOML_KEY)
 
 _ROOT_ONLY_KEYS = frozenset({
-    "baseurl", "title", "languagecode", "defaultcontentlanguage", "defaultcontentlanguageinsubdir",
-    "disablepathtolower", "languages", "disablelanguages", "markup", "params", "outputs", "theme",
+    "baseurl", "languagecode", "defaultcontentlanguage", "defaultcontentlanguageinsubdir",
+    "disablepathtolower", "languages", "disablelanguages", "theme",
 })  # fmt: skip
-"""Hugo settings that count only at the top of the file (or, for some, in a language's table)."""
+"""Hugo settings that count only at the top of the file (or, for some, in a language's
+table), and mean nothing anywhere else (``title`` does: in a menu entry)."""
 _LANGUAGE_KEYS = frozenset({
     "title", "languagecode", "baseurl", "params", "contentdir", "weight", "languagename", "disabled",
     "languagedirection", "menus", "timezone",
