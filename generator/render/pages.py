@@ -170,7 +170,7 @@ class Renderer:
         if not base_path.endswith("/"):
             base_path += "/"
         language = self.language.interface
-        context = self._base_context(self.site.prefix + "404.html", self.strings(language)["not_found_title"], language, "404")
+        context = self._base_context(self.site.prefix, self.strings(language)["not_found_title"], language, "404")
         context.update(root=base_path, home=base_path + self.site.prefix, nav=self._nav(self.site.root, None, base_path))
         context.update(languages=self._language_menu(None, base_path), alternates=[])
         return self._templates["404"].render(page=context)
