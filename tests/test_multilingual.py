@@ -294,3 +294,26 @@ def test_a_new_translation_updates_its_counterparts_language_menus(fixture_site,
     link = 'href="../../../ai-knowledge-hub/it/only-in-english/" hreflang="en"'
     assert link.encode() in live.files["zh-tw/台灣-only/課程-一/index.html"]
     assert live.files == built_files(fixture_site, tmp_path / "out2")
+
+
+@pytest.mark.parametrize(
+    ("code", "interface"),
+    [("en", "en"), ("en-US", "en"), ("zh-cn", "zh-CN"), ("zh-Hans", "zh-CN"), ("zh", "zh-CN"), ("zh-tw", "zh-TW"),
+     ("zh-hant", "zh-TW"), ("zh_HK", "zh-TW"), ("zh-Hant-TW", "zh-TW"), ("fr", None)],
+)
+def test_hugo_language_codes_map_to_our_three_interface_languages(code, interface):
+    from generator.languages import normalize_language
+
+    assert normalize_language(code) == interface
+
+
+def test_a_language_without_interface_words_builds_in_english_and_check_says_so(make_site):
+    files = {path: data for path, data in FILES.items() if not path.startswith(("content/zh-cn", "config.toml"))}
+    files["config.toml"] = (
+        '[languages.en]\ncontentDir = "content/english"\nweight = 1\n'
+        '[languages.ja]\ncontentDir = "content/zh-tw"\nweight = 2\nlanguageName = "日本語"\n'
+    )
+    site = make_site(files)
+    public = build(site)
+    assert page(public, "ja/" + LESSON).find("html").attrs["lang"] == "en"
+    assert "config.toml:4:1: warning: languages.ja: studysite has no interface words for 'ja'; its pages use English ones" in run_cli("check", site).out
