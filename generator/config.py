@@ -413,11 +413,17 @@ def _read_languages(config: SiteConfig, source: _Source) -> list[Diagnostic]:
         return [source.diagnostic(where, f"defaultContentLanguage {default!r} is not one of the languages ({', '.join(sorted(tables))})")]
     roots: dict[str, str] = {}
     for language in found:
+        where = ("languages", language.key, "contentdir")
         other = roots.setdefault(language.content_root, language.key)
         if other != language.key:
             problems.append(
-                source.diagnostic(("languages", language.key, "contentdir"), f"languages.{language.key} and languages.{other} share the content folder {language.content_root}/; give each language its own contentDir")
+                source.diagnostic(where, f"languages.{language.key} and languages.{other} share the content folder {language.content_root}/; give each language its own contentDir")
             )
+        for outer in found:
+            if language.content_root.startswith(outer.content_root + "/"):
+                problems.append(
+                    source.diagnostic(where, f"languages.{language.key}: its content folder {language.content_root}/ is inside languages.{outer.key}'s {outer.content_root}/; give each language a folder of its own")
+                )
     config.configured_languages = tuple(sorted(found, key=lambda language: (language.weight, language.key)))
     config.default_language = default
     config.language = next(language.interface for language in found if language.key == default)

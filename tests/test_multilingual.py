@@ -146,6 +146,10 @@ def test_check_warns_about_the_keys_hugo_ignores_where_they_sit(fixture_site):
          "config.toml:17: error: languages.zh-tw: its content folder content/zh-tw/ has no lessons"),
         (lambda f: f.update({"config.toml": 'defaultContentLanguage = "fr"\n' + CONFIG}),
          "config.toml:1: error: defaultContentLanguage 'fr' is not one of the languages (en, zh-cn, zh-tw)"),
+        (lambda f: f.update({"config.toml": CONFIG.replace('"content/zh-tw"', '"content/english/zh-tw"'),
+                             **{p.replace("content/zh-tw/", "content/english/zh-tw/"): f.pop(p) for p in list(f) if p.startswith("content/zh-tw/")}}),
+         "config.toml:18: error: languages.zh-tw: its content folder content/english/zh-tw/ is inside languages.en's "
+         "content/english/; give each language a folder of its own"),
         (lambda f: f.update({"config.toml": CONFIG.replace('"content/zh-tw"', '"content/zh-cn"')}),
          "config.toml:18: error: languages.zh-tw and languages.zh-cn share the content folder content/zh-cn/; "
          "give each language its own contentDir"),
