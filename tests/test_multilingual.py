@@ -321,3 +321,11 @@ def test_a_language_without_interface_words_builds_in_english_and_check_says_so(
     public = build(site)
     assert page(public, "ja/" + LESSON).find("html").attrs["lang"] == "en"
     assert "config.toml:4:1: warning: languages.ja: studysite has no interface words for 'ja'; its pages use English ones" in run_cli("check", site).out
+
+
+def test_a_disabled_language_is_left_out(make_site):
+    files = dict(FILES)
+    files["config.toml"] = CONFIG.replace('languageName = "繁體中文"', 'languageName = "繁體中文"\n    disabled = true')
+    public = build(make_site(files))
+    assert not (public / "zh-tw").exists()
+    assert [entry[0] for entry in menu(page(public, LESSON))] == ["current", "zh-cn"]
