@@ -15,9 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from generator.build import BuildOptions, LoadedSite, load_site
-from generator.languages import normalize_language
 from generator.content.lesson import Lesson
-from generator.content.site import Folder
+from generator.content.site import Folder, Site
 from generator.errors import Diagnostic
 from generator.output import static_files
 from generator.resources import bundled_dir
@@ -34,11 +33,13 @@ def check_site(options: BuildOptions) -> list[Diagnostic]:
     loaded = load_site(options)
     diagnostics = list(loaded.problems)
     static = static_files([bundled_dir("static"), options.site_root / "static"])
-    for lesson in loaded.lessons.values():
-        diagnostics.extend(_lint_lesson(lesson, loaded))
-        diagnostics.extend(_broken_links(lesson, loaded, static))
-    for folder in loaded.site.folders:
-        diagnostics.extend(_duplicate_titles(folder))
+    for site in loaded.sites.editions:
+        lessons = loaded.lessons_of(site)
+        for lesson in lessons.values():
+            diagnostics.extend(_lint_lesson(lesson, loaded, site))
+            diagnostics.extend(_broken_links(lesson, loaded, site, lessons, static))
+        for folder in site.folders:
+            diagnostics.extend(_duplicate_titles(folder))
     return sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.column, d.severity, d.message))
 
 
@@ -46,7 +47,7 @@ def _warning(lesson: Lesson, line: int, code: str, message: str, column: int = 1
     return Diagnostic(lesson.path, line, message, severity="warning", code=code, column=column)
 
 
-def _lint_lesson(lesson: Lesson, loaded: LoadedSite) -> list[Diagnostic]:
+def _lint_lesson(lesson: Lesson, loaded: LoadedSite, site: Site) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for section in lesson.sections:
         for part in section.parts:
@@ -68,7 +69,9 @@ def _lint_lesson(lesson: Lesson, loaded: LoadedSite) -> list[Diagnostic]:
             )
     kinds = {section.kind for section in lesson.sections}
     if kinds - {"other"}:
-        language = normalize_language(lesson.lang) or loaded.config.language
+        config = loaded.config
+        own = next(language for language in config.languages if language.key == site.language)
+        language = config.interface_language(own, lesson.meta.lang, lesson.lang)
         items = loaded.config.question_lists.get(language, ())
         for item in items:
             if item.kind not in kinds:
@@ -97,15 +100,15 @@ def _duplicate_titles(folder: Folder) -> list[Diagnostic]:
     return found
 
 
-def _broken_links(lesson: Lesson, loaded: LoadedSite, static: dict[str, Path]) -> list[Diagnostic]:
-    source = loaded.config.content_dir / lesson.content_path
+def _broken_links(lesson: Lesson, loaded: LoadedSite, site: Site, lessons: dict[str, Lesson], static: dict[str, Path]) -> list[Diagnostic]:
+    source = loaded.config.root / site.content_root / lesson.content_path
     try:
         lines = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
     except (OSError, UnicodeDecodeError):
         return []
     folder = lesson.content_path.rpartition("/")[0]
-    page_urls = {page.url for page in loaded.site.pages} | {f.url for f in loaded.site.folders}
-    own = loaded.site.by_content_path.get(lesson.content_path)
+    page_urls = {page.url for page in loaded.sites.pages} | {f.url for f in loaded.sites.folders}
+    own = site.by_content_path.get(lesson.content_path)
     own_url = own.url if own is not None else ""
     found = []
     fence = None
@@ -123,7 +126,7 @@ def _broken_links(lesson: Lesson, loaded: LoadedSite, static: dict[str, Path]) -
         visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
         for match in _LINK.finditer(visible):
             is_image, target = match.group(1) == "!", match.group(2)
-            problem = _link_problem(target, folder, own_url, loaded, static, page_urls)
+            problem = _link_problem(target, folder, own_url, loaded, site, lessons, static, page_urls)
             if problem:
                 kind = "image" if is_image else "link"
                 found.append(_warning(lesson, number, "broken-link", f"{kind} {target!r}: {problem}", match.start() + 1))
@@ -156,7 +159,7 @@ def _links_with_spaces(lesson: Lesson, number: int, line: str, folder: str, load
     return found
 
 
-def _link_problem(target: str, folder: str, own_url: str, loaded: LoadedSite, static, page_urls) -> str | None:
+def _link_problem(target, folder, own_url, loaded: LoadedSite, site: Site, lessons, static, page_urls) -> str | None:
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) or target.startswith(("#", "//")):
         return None  # external or same-page: not checked (no network)
     path = unquote(target.split("#", 1)[0].split("?", 1)[0])
@@ -168,18 +171,18 @@ def _link_problem(target: str, folder: str, own_url: str, loaded: LoadedSite, st
         return "no such file in static/ or page"
     if path.endswith((".md", ".markdown")):
         resolved = posixpath.normpath(posixpath.join(folder, path))
-        if resolved in loaded.site.by_content_path:
+        if resolved in site.by_content_path:
             return None
-        if resolved in loaded.lessons:
+        if resolved in lessons:
             return "that lesson is a draft"
-        return f"no lesson content/{resolved}"
+        return f"no lesson {site.content_root}/{resolved}"
     if path.endswith("/"):
         resolved = posixpath.normpath(posixpath.join(own_url, path)) + "/"
         return None if resolved.lstrip("./") in page_urls or resolved == "./" else "no page at that URL"
     resolved = posixpath.normpath(posixpath.join(folder, path))
-    if (loaded.config.content_dir / resolved).is_file():
+    if (loaded.config.root / site.content_root / resolved).is_file():
         return None
-    return f"no file content/{resolved}"
+    return f"no file {site.content_root}/{resolved}"
 
 
 def format_text(diagnostics: list[Diagnostic]) -> str:

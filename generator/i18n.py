@@ -55,6 +55,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "copy_link": "複製本節連結",
         "link_copied": "已複製連結",
         "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）複製連結",
+        "languages": "語言",
         "figure": "圖：",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": "（{text}）",
@@ -153,6 +154,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "copy_link": "复制本节链接",
         "link_copied": "已复制链接",
         "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）复制链接",
+        "languages": "语言",
         "figure": "图：",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": "（{text}）",
@@ -251,6 +253,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "copy_link": "Copy a link to this heading",
         "link_copied": "Link copied",
         "copy_link_manual": "Press Ctrl+C (⌘C on a Mac) to copy the link",
+        "languages": "Languages",
         "figure": "Figure: ",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": " ({text})",

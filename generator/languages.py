@@ -11,9 +11,13 @@ LANGUAGES = ("zh-TW", "zh-CN", "en")
 """Traditional Chinese, Simplified Chinese, English: the languages of the real lessons."""
 
 _ALIASES = {
-    "zh-tw": "zh-TW", "zh-hant": "zh-TW", "zh-hk": "zh-TW", "zh-hant-tw": "zh-TW",
-    "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-sg": "zh-CN", "zh": "zh-CN", "zh-hans-cn": "zh-CN",
+    "zh-tw": "zh-TW", "zh-hant": "zh-TW", "zh-hk": "zh-TW", "zh-mo": "zh-TW",
+    "zh-hant-tw": "zh-TW", "zh-hant-hk": "zh-TW", "zh-hant-mo": "zh-TW",
+    "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-sg": "zh-CN", "zh": "zh-CN",
+    "zh-hans-cn": "zh-CN", "zh-hans-sg": "zh-CN",
 }  # fmt: skip
+"""Language codes as Hugo sites write them (``[languages.zh-hant]``, ``languageCode =
+"zh-TW"``), lower-cased, for each of our Chinese interface languages."""
 
 
 def normalize_language(code: str | None) -> str | None:

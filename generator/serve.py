@@ -17,35 +17,37 @@ import mimetypes
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from jinja2 import Environment
+
 from generator.build import (
     BuildOptions,
     Shard,
-    _parse_key,
-    _split,
-    _static_collisions,
-    _titles,
-    _write_shared_files,
+    SiteInputs,
     asset_version,
-    load_site_config,
-    make_site,
     draw_figures,
+    load_inputs,
+    load_statics,
+    new_shards,
+    plan_site,
+    render_shared,
+    scan_trees,
+    search_indexes,
+    site_figures,
+    write_figures,
 )
-from generator.cache import LessonCache, bucket_of
-from generator.config import CONFIG_NAMES, SiteConfig
-from generator.content.site import ContentTree, Site, is_ignored_name, scan_content
+from generator.cache import bucket_of
+from generator.config import CONFIG_NAMES
+from generator.content.site import Sites, is_ignored_name
 from generator.errors import ContentError, Diagnostic, UsageError
-from generator.output import MemoryOutput, static_files
-from generator.plots.cache import PlotCache, render_figures
+from generator.output import MemoryOutput
 from generator.render.environment import create_environment, plot_path
 from generator.render.pages import Renderer
-from generator.render.search import index_script
-from generator.resources import bundled_dir
 
 LIVE_PATH = "/__studysite/"
 POLL_SECONDS = 25
@@ -87,20 +89,18 @@ LIVE_SCRIPT = r"""(function () {
 
 @dataclass
 class _State:
-    config: SiteConfig
-    tree: ContentTree
-    statics: dict[str, Path]
+    inputs: SiteInputs
     shard: Shard
-    environment: object
-    version: str
-    site: Site | None = None
+    environment: Environment
+    sites: Sites | None = None
     search: dict[str, str] | None = None
     pending: set[str] | None = None
     """Lessons edited while the site had errors, whose pages still need rendering."""
 
 
 class LiveSite:
-    """The published files in memory, and the state needed to update them quickly."""
+    """The published files in memory, and the state needed to update them quickly: the
+    build's own stages (:mod:`generator.build`), of which an edit runs only those it needs."""
 
     def __init__(self, site_root: Path, *, drafts: bool = False):
         self.options = BuildOptions(site_root=site_root, drafts=drafts)
@@ -122,6 +122,15 @@ class LiveSite:
     def rebuild(self, changed: set[Path]) -> None:
         """Bring the site up to date after *changed* paths were written or removed."""
         self._run(lambda: self._update(changed))
+
+    def watched_folders(self) -> list[Path]:
+        """The folders whose changes rebuild the site: every language's content folder
+        (or content/), templates/ and static/."""
+        root = self.options.site_root
+        content = [root / language.content_root for language in self._state.inputs.config.languages] if self._state else []
+        candidates = [root / "content", *content, root / "templates", root / "static"]
+        folders = [folder for folder in dict.fromkeys(candidates) if folder.is_dir()]
+        return [folder for folder in folders if not any(other in folder.parents for other in folders)]
 
     def _run(self, work) -> None:
         with self._build_lock:  # one rebuild at a time, whichever watcher asks
@@ -154,39 +163,29 @@ class LiveSite:
             self._state.shard.save_cache()
 
     def _load(self) -> _State:
-        root = self.options.site_root
-        config = load_site_config(self.options)
-        tree = scan_content(config.content_dir)
-        statics = static_files([bundled_dir("static"), root / "static"])
-        shard = Shard(config, LessonCache(root, _parse_key(config)), _split(tree.sources, 1)[0])
+        inputs = load_inputs(self.options)
+        (shard,) = new_shards(inputs, self.options.site_root)
         shard.parse()
-        return _State(config, tree, statics, shard, create_environment(root), asset_version(statics))
+        return _State(inputs, shard, create_environment(self.options.site_root))
 
     def _build_everything(self) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
         self._state = self._load()
         return self._render_everything(self._state)
 
-    def _check(self, state: _State) -> tuple[Site, list[Diagnostic]]:
-        summaries = [lesson.summary() for lesson in state.shard.lessons.values()]
-        site, problems = make_site(summaries, state.tree, self.options.drafts)
-        return site, state.shard.all_problems() + problems + _static_collisions(site, state.statics)
-
     def _render_everything(self, state: _State) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
-        site, problems = self._check(state)
+        summaries = [lesson.summary() for lesson in state.shard.lessons.values()]
+        sites, problems = plan_site(state.inputs, summaries, self.options.drafts)
+        problems = state.shard.all_problems() + problems
         if any(p.severity == "error" for p in problems):
             return None, problems
+        figures, _ = draw_figures(sites, self.options.site_root, 1)
         output = MemoryOutput()
-        renderer = Renderer(state.config, site, state.shard.lessons, state.environment, state.version)
-        state.shard.render_pages(site, renderer, output)
-        state.search = state.shard.search_scripts(site, set(state.shard.sources))
-        for name, script in state.search.items():
+        search_files = state.shard.render(sites, state.environment, state.inputs.version, output)
+        state.search = {name: output.files[name] for name in search_files}
+        render_shared(state.inputs, sites, state.environment, figures, output)
+        for name, script in search_indexes(sites, search_files).items():
             output.write(name, script)
-        figures, _ = draw_figures(site, self.options.site_root, 1)
-        for spec, svg in figures.items():
-            output.write(plot_path(spec), svg)
-        _write_shared_files(state.config, site, state.statics, self.options.site_root, state.version, output)
-        output.write("search/index.js", index_script(list(state.search), _titles(site)))
-        state.site = site
+        state.sites = sites
         return output.files, problems
 
     def _update(self, changed: set[Path]) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
@@ -195,40 +194,39 @@ class LiveSite:
         kinds = {_kind_of(path, root) for path in changed}
         if state is None or "config" in kinds:
             return self._build_everything()
-        everything = state.site is None
+        everything = state.sites is None
         if "templates" in kinds:
             state.environment = create_environment(self.options.site_root)
             everything = True
         if "static" in kinds:
-            state.statics = static_files([bundled_dir("static"), self.options.site_root / "static"])
-            state.version = asset_version(state.statics)
+            statics = load_statics(self.options.site_root)
+            state.inputs = replace(state.inputs, statics=statics, version=asset_version(statics))
             everything = True
-        tree = scan_content(state.config.content_dir)
-        before = {source.relative: source for source in state.tree.sources}
-        after = {source.relative: source for source in tree.sources}
-        edited = [source for relative, source in after.items() if before.get(relative) != source]
-        removed = [relative for relative in before if relative not in after]
+        trees = scan_trees(state.inputs.config)
+        before = {source.path: source for source in state.inputs.sources}
+        after = {source.path: source for tree in trees for source in tree.sources}
+        edited = [source for path, source in after.items() if before.get(path) != source]
+        removed = [source for path, source in before.items() if path not in after]
         old_summaries = {
-            source.relative: state.shard.lessons[source.relative].summary()
-            for source in edited
-            if source.relative in state.shard.lessons
+            source.path: state.shard.lessons[source.path].summary() for source in edited if source.path in state.shard.lessons
         }
         state.shard.update(edited, removed)
-        everything = everything or bool(removed) or tree.folders != state.tree.folders or tree.resources != state.tree.resources
+        everything = everything or bool(removed) or any(
+            (new.folders, new.resources) != (old.folders, old.resources) for new, old in zip(trees, state.inputs.trees)
+        )
         everything = everything or any(
-            source.relative not in state.shard.lessons
-            or old_summaries.get(source.relative) != state.shard.lessons[source.relative].summary()
+            source.path not in state.shard.lessons or old_summaries.get(source.path) != state.shard.lessons[source.path].summary()
             for source in edited
         )
-        state.tree = tree
-        paths = (state.pending or set()) | {source.relative for source in edited}
+        state.inputs = replace(state.inputs, trees=trees)
+        paths = (state.pending or set()) | {source.path for source in edited}
         if everything:
             state.pending = None
             files, problems = self._render_everything(state)
             if files is None:
-                state.site = None  # render everything once the errors are fixed
+                state.sites = None  # render everything once the errors are fixed
             return files, problems
-        # Titles, order and files are as before: the site tree still holds.
+        # Titles, order, URLs and translations are as before: the site plan still holds.
         problems = state.shard.all_problems()
         if any(p.severity == "error" for p in problems):
             state.pending = paths
@@ -236,36 +234,43 @@ class LiveSite:
         state.pending = None
         if not paths:
             return None, problems
+        return self._render_edited(state, paths), problems
+
+    def _render_edited(self, state: _State, paths: set[str]) -> dict[str, bytes]:
+        """The pages and search text of the lessons at *paths*, whose place in the site
+        has not changed, and the figures they now show."""
+        sites = state.sites
+        for site in sites.editions:
+            for page in site.pages:
+                if page.lesson.path in paths:
+                    page.lesson = state.shard.lessons[page.lesson.path].summary()
+            for folder in site.folders:
+                if folder.index is not None and folder.index.path in paths:
+                    folder.index = state.shard.lessons[folder.index.path].summary()
         output = MemoryOutput()
         output.files = dict(self.files)
-        renderer = Renderer(state.config, state.site, state.shard.lessons, state.environment, state.version)
-        state.shard.render_pages(state.site, renderer, output, only=paths)
-        scripts = state.shard.search_scripts(state.site, {bucket_of(path) for path in paths})
-        buckets = {name.rsplit("-", 1)[0] for name in scripts}
-        for name in [name for name in state.search if name.rsplit("-", 1)[0] in buckets]:
+        version = state.inputs.version
+        for site in sites.editions:
+            renderer = Renderer(state.inputs.config, sites, site, state.shard.lessons, state.environment, version)
+            state.shard.render_pages(site, renderer, output, only=paths)
+        buckets = {bucket_of(state.shard.lessons[path].content_path) for path in paths if path in state.shard.lessons}
+        scripts = state.shard.search_scripts(sites, buckets)
+        stale = {name.rsplit("-", 1)[0] for name in scripts}
+        for name in [name for name in state.search if name.rsplit("-", 1)[0] in stale]:
             del state.search[name]
             del output.files[name]
         state.search.update(scripts)
         for name, script in scripts.items():
             output.write(name, script)
-        output.write("search/index.js", index_script(list(state.search), _titles(state.site)))
-        self._update_figures(state, output)
-        return output.files, problems
-
-    def _update_figures(self, state: _State, output: MemoryOutput) -> None:
-        """Draw the figures edited lessons now need, and drop those no page shows any more."""
-        published = [page.lesson for page in state.site.pages]
-        published += [folder.index for folder in state.site.folders if folder.index is not None]
-        current = [state.shard.lessons[summary.content_path].summary() for summary in published]
-        specs = [spec for summary in current for spec in summary.figures]
-        needed = {plot_path(spec) for spec in specs}
+        for name, script in search_indexes(sites, list(state.search)).items():
+            output.write(name, script)
+        needed = {plot_path(spec) for spec in site_figures(sites)}
         for name in [name for name in output.files if name.startswith("assets/plots/") and name not in needed]:
             del output.files[name]
-        missing = [spec for spec in specs if plot_path(spec) not in output.files]
-        if missing:
-            svgs, _ = render_figures(missing, PlotCache(self.options.site_root))
-            for spec, svg in svgs.items():
-                output.write(plot_path(spec), svg)
+        if not needed <= output.files.keys():
+            figures, _ = draw_figures(sites, self.options.site_root, 1)
+            write_figures(figures, output)
+        return output.files
 
     # --- serving --------------------------------------------------------------------
 
@@ -290,7 +295,7 @@ def _kind_of(path: Path, root: Path) -> str:
     except ValueError:
         return "other"
     top = relative.parts[0] if relative.parts else ""
-    if top in ("content", "templates", "static"):
+    if top in ("templates", "static"):
         return top
     if len(relative.parts) == 1 and top in CONFIG_NAMES:
         return "config"
@@ -428,7 +433,7 @@ def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
         raise UsageError(f"cannot listen on {bind}:{port}: {error.strerror} (is another server using it? try --port)") from None
     server.daemon_threads = True
     stop = threading.Event()
-    folders = [str(site / name) for name in ("content", "templates", "static") if (site / name).is_dir()]
+    folders = [str(folder) for folder in live.watched_folders()]
     # The site folder itself only for its config file: not recursively (it may hold .venv/).
     for paths, recursive in ((folders, True), ([str(site)], False)):
         threading.Thread(target=_watch, args=(live, stop, paths, recursive), daemon=True).start()

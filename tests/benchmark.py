@@ -18,8 +18,16 @@ corpus in ../shared — and measures, each build in a fresh process:
 * generate: 1,000 lessons regenerated offline from a full cache (cold output, then
   unchanged), and 400 prompts put with ``--jobs 8`` to the test server answering after
   200 ms.
+* multilingual sites (``--multilingual-sizes``): 3 languages × N lessons, two thirds of
+  each language's lessons translated (same path in the other two), in Hugo's layout
+  (``config.toml`` with ``[languages]`` and a ``contentDir`` each); cold (``--jobs 2``)
+  and warm, against the three single-language builds of the same lessons and against
+  Hugo with minimal layouts, runs alternating; peak memory of the whole process tree
+  (the sum of the processes' proportional set sizes, sampled); the size of one lesson
+  page against the same page built without languages.
 
     python tests/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--source bundled|corpus]
+                              [--multilingual-sizes 250 500 1000] [--only multilingual]
 """
 
 from __future__ import annotations
@@ -354,6 +362,160 @@ def report_generate(work: Path, repeat: int) -> None:
           f"({asking['cpu']:.1f} s CPU; {asking['most_in_flight']} requests in flight at most; target: 15 s)")
 
 
+LANGUAGE_DIRS = {"en": "english", "zh-cn": "zh-cn", "zh-tw": "zh-tw"}
+MULTILINGUAL_CONFIG = """title = "Benchmark"
+baseURL = "https://example.org/"
+[languages.en]
+contentDir = "content/english"
+weight = 1
+[languages.zh-cn]
+contentDir = "content/zh-cn"
+weight = 2
+[languages.zh-tw]
+contentDir = "content/zh-tw"
+weight = 3
+"""
+
+
+def generate_multilingual_site(root: Path, count: int, source: str = "bundled") -> Path:
+    """3 languages × *count* lessons: lesson i of each language has the same path in the
+    other two (a translation) unless i % 3 == 2 (a lesson of its own)."""
+    for number, (key, folder) in enumerate(LANGUAGE_DIRS.items()):
+        staging = root / f"staging-{key}"
+        generate_site(staging, count, source, seed=SEED + number)
+        for lesson in sorted((staging / "content").rglob("Lesson *.md")):
+            index = int(lesson.stem.split()[1])
+            if index % 3 == 2:
+                lesson.rename(lesson.with_name(f"{lesson.stem} {key}.md"))
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        (staging / "content").rename(root / "content" / folder)
+        shutil.rmtree(staging)
+    (root / "config.toml").write_text(MULTILINGUAL_CONFIG, encoding="utf-8")
+    return root
+
+
+def run_sampled(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and the peak, over time, of the summed proportional set size (KiB) of
+    the process and all its descendants (forked workers share pages: PSS counts them once)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_pss(process.pid))
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{command[0]} failed:\n{process.stderr.read().decode()}")
+    process.stderr.close()
+    return elapsed, peak
+
+
+def _tree_pss(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                total += next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            pass
+    return total
+
+
+def hugo_multilingual_command(site: Path, out: Path) -> list[str] | None:
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return None
+    layouts = site / "hugo-layouts"
+    (layouts / "_default").mkdir(parents=True, exist_ok=True)
+    (layouts / "shortcodes").mkdir(exist_ok=True)
+    (layouts / "shortcodes" / "ask_chatgpt.html").write_text('<blockquote class="ask-chatgpt">{{ .Inner }}</blockquote>')
+    (layouts / "_default" / "baseof.html").write_text(
+        '<!doctype html><html lang="{{ .Lang }}"><head><title>{{ .Title }}</title>'
+        '{{ range .AllTranslations }}<link rel="alternate" hreflang="{{ .Lang }}" href="{{ .Permalink }}">{{ end }}'
+        '</head><body><nav>{{ range .Translations }}<a hreflang="{{ .Lang }}" href="{{ .RelPermalink }}">{{ .Language.LanguageName }}</a>{{ end }}</nav>'
+        '{{ block "main" . }}{{ end }}</body></html>'
+    )
+    (layouts / "_default" / "single.html").write_text('{{ define "main" }}<main>{{ .Content }}</main>{{ end }}')
+    (layouts / "_default" / "list.html").write_text(
+        '{{ define "main" }}<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}'
+    )
+    config = site / "hugo-bench.toml"
+    config.write_text('disableKinds = ["taxonomy", "term", "RSS"]\n' + MULTILINGUAL_CONFIG, encoding="utf-8")
+    return [hugo, "--quiet", "-s", str(site), "--config", str(config), "--layoutDir", str(layouts), "-d", str(out)]
+
+
+def measure_multilingual(count: int, repeat: int, source: str, work: Path, with_hugo: bool) -> dict:
+    site = generate_multilingual_site(work / f"multilingual-{count}", count, source)
+    singles = []
+    for key, folder in LANGUAGE_DIRS.items():
+        single = work / f"single-{count}-{key}"
+        (single / "content").mkdir(parents=True)
+        shutil.copytree(site / "content" / folder, single / "content", dirs_exist_ok=True)
+        singles.append(single)
+    outs = work / f"multilingual-outs-{count}"
+    outs.mkdir()
+    ours = [sys.executable, "-m", "generator", "build"]
+    multi_times, multi_memory, single_times, hugo_times, hugo_memory = [], [], [], [], []
+    for k in range(repeat):  # alternating: ours, the three single builds, Hugo
+        shutil.rmtree(site / ".studysite", ignore_errors=True)
+        seconds, peak = run_sampled([*ours, str(site), "-o", str(outs / f"multi-{k}"), "--jobs", "2"])
+        multi_times.append(seconds)
+        multi_memory.append(peak)
+        total = 0.0
+        for single in singles:
+            shutil.rmtree(single / ".studysite", ignore_errors=True)
+            total += run_sampled([*ours, str(single), "-o", str(outs / f"{single.name}-{k}"), "--jobs", "2"])[0]
+        single_times.append(total)
+        hugo = hugo_multilingual_command(site, outs / f"hugo-{k}") if with_hugo else None
+        if hugo is not None:
+            seconds, peak = run_sampled(hugo)
+            hugo_times.append(seconds)
+            hugo_memory.append(peak)
+    warm = statistics.median(
+        run_sampled([*ours, str(site), "-o", str(outs / f"multi-{repeat - 1}"), "--jobs", "2"])[0] for _ in range(repeat)
+    )
+    probe = Path(PROBE_PAGE)
+    multi_page = (outs / f"multi-{repeat - 1}" / probe).stat().st_size
+    single_page = (outs / f"{singles[0].name}-{repeat - 1}" / probe).stat().st_size
+    return {
+        "n": count,
+        "cold": statistics.median(multi_times),
+        "cold_mem": max(multi_memory),
+        "singles": statistics.median(single_times),
+        "warm": warm,
+        "hugo": statistics.median(hugo_times) if hugo_times else None,
+        "hugo_mem": max(hugo_memory) if hugo_memory else None,
+        "page_ratio": multi_page / single_page,
+        "page_bytes": multi_page,
+    }
+
+
+def report_multilingual(rows: list[dict]) -> None:
+    print("\nMultilingual: 3 languages × N lessons, 2/3 translated; cold and warm with --jobs 2; memory is the")
+    print("peak summed PSS of the process tree.\n")
+    print(f"{'N':>6} {'cold':>7} {'3 singles':>10} {'ratio':>6} {'s/1000':>7} {'warm':>6} {'hugo':>7} {'ratio':>6} "
+          f"{'MiB':>5} {'hugo MiB':>9} {'page KiB':>9} {'page ratio':>11}")
+    for row in rows:
+        hugo = f"{row['hugo']:>6.2f}s {row['cold'] / row['hugo']:>6.2f}" if row["hugo"] else f"{'-':>7} {'-':>6}"
+        hugo_mem = f"{row['hugo_mem'] / 1024:>9.0f}" if row["hugo_mem"] else f"{'-':>9}"
+        print(
+            f"{row['n']:>6} {row['cold']:>6.2f}s {row['singles']:>9.2f}s {row['cold'] / row['singles']:>6.2f} "
+            f"{row['cold'] / (3 * row['n']) * 1000:>7.2f} {row['warm']:>5.2f}s {hugo} {row['cold_mem'] / 1024:>5.0f} "
+            f"{hugo_mem} {row['page_bytes'] / 1024:>9.1f} {row['page_ratio']:>11.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
@@ -362,13 +524,22 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--torch-python", default=sys.executable,
                         help="a Python with torch installed, to compare the losses with PyTorch")
-    parser.add_argument("--generate-only", action="store_true", help="only the two `studysite generate` rows")
+    parser.add_argument("--multilingual-sizes", type=int, nargs="+", default=[250, 500, 1000],
+                        help="lessons per language of the multilingual sites")
+    parser.add_argument("--only", choices=("multilingual", "generate"), help="measure only this part")
     arguments = parser.parse_args()
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        if arguments.generate_only:
+        if arguments.only == "generate":
             report_generate(work, arguments.repeat)
+            return
+        multilingual = [
+            measure_multilingual(n, arguments.repeat, arguments.source, work, with_hugo=True)
+            for n in arguments.multilingual_sizes
+        ]
+        report_multilingual(multilingual)
+        if arguments.only == "multilingual":
             return
         rows = [measure_site(n, arguments.repeat, arguments.source, work) for n in arguments.sizes]
         print(f"Sites generated from the {arguments.source} lessons; medians of {arguments.repeat} runs.\n")

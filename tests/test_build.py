@@ -321,3 +321,29 @@ def test_interface_words_follow_the_lesson_language(make_site, files, lang, word
     document = page(public, "a/")
     assert document.find("html").attrs["lang"] == lang
     assert word in document.text()
+
+
+@pytest.mark.parametrize("jobs", ["1", "4"])
+def test_a_static_file_at_the_url_of_a_folder_page_is_an_error_naming_both(make_site, jobs):
+    # Several cache buckets, so that --jobs 4 really runs workers that would race the copy.
+    files = {f"content/Deep Learning/l{n}.md": lesson(f"L{n}", n + 1) for n in range(24)}
+    files["content/Deep Learning/Deep Learning.md"] = lesson("深度學習")
+    files["static/deep-learning/index.html"] = "<p>static</p>"
+    site = make_site(files)
+    result = run_cli("build", site, "--jobs", jobs)
+    assert result.code == 1
+    assert result.error_lines == [
+        "content/Deep Learning/Deep Learning.md:1: error: URL /deep-learning/ is also the URL of "
+        "static/deep-learning/index.html; rename one or set a slug"
+    ]
+    assert not (site / "public").exists()
+
+
+def test_a_static_file_where_the_build_writes_its_own_is_an_error(make_site):
+    site = make_site({"content/a.md": lesson("A"), "static/sitemap.xml": "<urlset/>", "static/a": "a file"})
+    result = run_cli("build", site)
+    assert result.code == 1
+    assert result.error_lines == [
+        "content/a.md:1: error: /a/index.html needs a folder /a/, which is the file static/a; rename one",
+        "static/sitemap.xml:1: error: file /sitemap.xml is also written by the site's own /sitemap.xml; rename one",
+    ]

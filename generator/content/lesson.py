@@ -120,6 +120,10 @@ class LessonSummary:
     build, which draws them, but no concern of other pages."""
     refs: tuple[tuple[int, str], ...] = field(default=(), compare=False)
     """(file line, target) of each ``ref``/``relref``, for the build to check against the site."""
+    link_title: str | None = None
+    """Front matter ``linkTitle``: the short label in navigation, as in Hugo."""
+    translation_key: str | None = None
+    """Front matter ``translationKey``: pages sharing one are translations (Hugo's rule)."""
 
 
 @dataclass
@@ -181,7 +185,13 @@ class Lesson:
                 for spec in part.figure.specs
             ),
             self.refs,
+            link_title=_optional_text(self.meta.params.get("linktitle")),
+            translation_key=_optional_text(self.meta.params.get("translationkey")),
         )
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:

@@ -38,10 +38,13 @@ REF_PREFIX = "ref:"
 renderer looks up as Hugo does (see :mod:`generator.content.refs`)."""
 
 
-def create_markdown(*, unsafe_html: bool = False, site_params: dict[str, Any] | None = None) -> MarkdownIt:
-    """The parser for lessons; *site_params* are the config's ``[params]``, which the
-    ``param`` shortcode falls back to (a lesson's front matter gives its page params)."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code})
+def create_markdown(
+    *, unsafe_html: bool = False, hard_wraps: bool = False, site_params: dict[str, Any] | None = None
+) -> MarkdownIt:
+    """The parser for lessons. *hard_wraps* is goldmark's ``renderer.hardWraps`` (a line
+    break inside a paragraph is a ``<br>``); *site_params* are the config's ``[params]``,
+    which the ``param`` shortcode falls back to (a lesson's front matter gives its page params)."""
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code, "breaks": hard_wraps})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(shortcodes_plugin)

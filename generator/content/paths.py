@@ -7,10 +7,10 @@ import unicodedata
 _KEPT_PUNCTUATION = frozenset("._+~-@")
 
 
-def slugify(text: str) -> str:
+def slugify(text: str, *, lower: bool = True) -> str:
     """Hugo's path sanitizing (``PathSpec.MakePath``): letters, digits and ``._+~-@`` are
     kept, runs of spaces become one hyphen, other punctuation is dropped, and the result
-    is lower-cased. CJK names stay readable: ``機器學習 (ML)`` becomes ``機器學習-ml``.
+    is lower-cased (unless *lower* is false: Hugo's ``disablePathToLower``). CJK names stay readable: ``機器學習 (ML)`` becomes ``機器學習-ml``.
 
     Unlike Hugo, ``#`` and ``\\`` are dropped too: in a URL path they would break links.
     """
@@ -25,4 +25,5 @@ def slugify(text: str) -> str:
             kept.append(char)
         elif kept and (char == "-" or char.isspace()):
             pending_hyphen = True
-    return "".join(kept).lower()
+    joined = "".join(kept)
+    return joined.lower() if lower else joined

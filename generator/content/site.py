@@ -38,9 +38,16 @@ def is_ignored_name(name: str) -> bool:
 @dataclass(frozen=True)
 class SourceFile:
     relative: str
-    """Path below content/, with forward slashes."""
+    """Path below its content folder, with forward slashes."""
     mtime_ns: int
     size: int
+    root: str = "content"
+    """Its content folder, relative to the site folder (``content/zh-cn`` for a language's)."""
+
+    @property
+    def path(self) -> str:
+        """Path relative to the site folder, as messages show it; unique in the site."""
+        return f"{self.root}/{self.relative}"
 
 
 @dataclass
@@ -52,8 +59,9 @@ class ContentTree:
     """Other files (images and the like), published beside their folder's page."""
 
 
-def scan_content(content_dir: Path) -> ContentTree:
-    """The files and folders below *content_dir*, each list sorted by path."""
+def scan_content(content_dir: Path, root: str = "content") -> ContentTree:
+    """The files and folders below *content_dir* (shown as *root* in messages), each list
+    sorted by path."""
     files: list[SourceFile] = []
     folders: list[str] = []
     resources: list[SourceFile] = []
@@ -78,7 +86,7 @@ def scan_content(content_dir: Path) -> ContentTree:
                 elif entry.is_file():
                     stat = entry.stat()
                     found = files if entry.name.endswith((".md", ".markdown")) else resources
-                    found.append(SourceFile(relative, stat.st_mtime_ns, stat.st_size))
+                    found.append(SourceFile(relative, stat.st_mtime_ns, stat.st_size, root))
 
     walk(content_dir, "")
     by_path = lambda source: source.relative  # noqa: E731
@@ -95,6 +103,11 @@ class Page:
     @property
     def title(self) -> str:
         return self.lesson.title
+
+    @property
+    def link_title(self) -> str:
+        """The label in navigation: front matter ``linkTitle``, else the title."""
+        return self.lesson.link_title or self.lesson.title
 
     @property
     def sort_key(self) -> tuple:
@@ -119,6 +132,12 @@ class Folder:
         if self.index is not None:
             return self.index.title
         return self.name
+
+    @property
+    def link_title(self) -> str:
+        if self.index is not None and self.index.link_title:
+            return self.index.link_title
+        return self.title
 
     @property
     def sort_key(self) -> tuple:
@@ -153,6 +172,8 @@ def _sort_key(weight: int, date: datetime | None, title: str, path: str) -> tupl
 
 @dataclass
 class Site:
+    """One language's tree of folders and pages (a site without languages has one)."""
+
     root: Folder
     pages: list[Page]
     """Lesson pages in reading order (a depth-first walk of the tree)."""
@@ -160,6 +181,63 @@ class Site:
     by_content_path: dict[str, Page | Folder]
     resources: dict[str, str]
     """Content-relative path of each resource file → its path in the output."""
+    language: str = ""
+    """The language's key in the config (``zh-cn``), '' for a site without languages."""
+    content_root: str = "content"
+    """Its content folder, relative to the site folder."""
+
+    @property
+    def prefix(self) -> str:
+        """Where its pages go below the site root: '' or ``zh-cn/``."""
+        return self.root.url
+
+
+class Manifest:
+    """Every file a build writes, each with one owner, made before anything is rendered:
+    two sources of one file (or a file where a folder of pages must be) are an error that
+    names both, whatever order the build's workers would have written them in."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, str] = {}
+        self._folders: dict[str, str] = {}
+        """Each folder that claimed files lie in → the owner of the first of them."""
+        self.problems: list[Diagnostic] = []
+
+    def claim(self, output: str, owner: str, line: int = 1) -> bool:
+        """*owner* (a path as messages show it) writes *output*; if that file is taken,
+        record an error at *owner* naming the other and return False."""
+        message = None
+        if output in self.owners:
+            message = _same_file_message(output, self.owners[output])
+        elif output in self._folders:
+            message = f"file /{output} would replace the folder holding {self._folders[output]}; rename one"
+        parent = output
+        while message is None and "/" in parent:
+            parent = parent.rpartition("/")[0]
+            if parent in self.owners:
+                message = f"/{output} needs a folder /{parent}/, which is the file {self.owners[parent]}; rename one"
+        if message is not None:
+            self.problems.append(Diagnostic(owner, line, message, code="duplicate-url"))
+            return False
+        self.owners[output] = owner
+        parent = output
+        while "/" in parent:
+            parent = parent.rpartition("/")[0]
+            if parent in self._folders:
+                break
+            self._folders[parent] = owner
+        return True
+
+
+def _same_file_message(output: str, other: str) -> str:
+    if output == "index.html" or output.endswith("/index.html"):
+        return f"URL /{output[: -len('index.html')]} is also the URL of {other}; rename one or set a slug"
+    return f"file /{output} is also written by {other}; rename one"
+
+
+def page_file(url: str) -> str:
+    """The output file of the page at *url*."""
+    return url + "index.html"
 
 
 def build_site(
@@ -168,38 +246,41 @@ def build_site(
     *,
     resources: list[str] = (),
     include_drafts: bool = False,
+    manifest: Manifest | None = None,
+    content_root: str = "content",
+    prefix: str = "",
+    language: str = "",
+    reserved: dict[str, str] | None = None,
+    lower_case: bool = True,
 ) -> tuple[Site, list[Diagnostic]]:
+    """One language's tree: its pages go below *prefix*, and claim their files in
+    *manifest*. A top-level name in *reserved* (relative to *prefix*) is not for pages:
+    its value says whose it is."""
     problems: list[Diagnostic] = []
-    url_owner: dict[str, str] = {}
+    manifest = manifest if manifest is not None else Manifest()
+    reserved = reserved if reserved is not None else dict.fromkeys(RESERVED_ROOT_NAMES, "the site's own files")
 
     def claim(url: str, path: str) -> bool:
-        top = url.split("/", 1)[0]
-        if top in RESERVED_ROOT_NAMES and url.count("/") <= 1:
-            problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for the site's own files; rename the file or set a slug", code="duplicate-url"))
+        top = url[len(prefix) :].split("/", 1)[0]
+        if top in reserved and url.count("/") <= prefix.count("/") + 1:
+            problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for {reserved[top]}; rename the file or set a slug", code="duplicate-url"))
             return False
-        other = url_owner.get(url)
-        if other is not None:
-            problems.append(Diagnostic(path, 1, f"URL /{url} is also the URL of {other}; rename one or set a slug", code="duplicate-url"))
-            return False
-        url_owner[url] = path
-        return True
+        return manifest.claim(page_file(url), path)
 
-    root = Folder("", "", None)
+    root = Folder("", prefix, None)
     folder_by_path: dict[str, Folder] = {"": root}
     for path in folders:  # sorted, so parents come first
         parent_path = path.rsplit("/", 1)[0] if "/" in path else ""
         parent = folder_by_path[parent_path]
-        segment = slugify(path.rsplit("/", 1)[-1])
+        segment = slugify(path.rsplit("/", 1)[-1], lower=lower_case)
         folder = Folder(path, f"{parent.url}{segment}/" if segment else parent.url, parent)
         folder_by_path[path] = folder
         parent.children.append(folder)
         if not segment:
-            problems.append(Diagnostic(f"content/{path}", 1, "folder name gives an empty URL; rename the folder", code="file-name"))
-        else:
-            claim(folder.url, f"content/{path}")
+            problems.append(Diagnostic(f"{content_root}/{path}", 1, "folder name gives an empty URL; rename the folder", code="file-name"))
 
-    pages: list[Page] = []
     by_content_path: dict[str, Page | Folder] = {}
+    page_lessons: list[LessonSummary] = []
     for lesson in sorted(lessons, key=lambda lesson: lesson.content_path):
         if lesson.draft and not include_drafts:
             continue
@@ -210,11 +291,20 @@ def build_site(
             if folder.index is None or stem == "_index":
                 if folder.index is not None:
                     # _index.md wins over a file named like the folder, which becomes a page.
-                    _add_page(folder.index, folder, pages, by_content_path, claim, problems)
+                    page_lessons.append(folder.index)
                 folder.index = lesson
                 by_content_path[lesson.content_path] = folder
                 continue
-        _add_page(lesson, folder, pages, by_content_path, claim, problems)
+        page_lessons.append(lesson)
+
+    # Folder pages claim their URLs first, then lesson pages, in path order.
+    manifest.claim(page_file(root.url), root.index.path if root.index else content_root)
+    for folder in folder_by_path.values():
+        if folder.path and folder.url != folder.parent.url:
+            claim(folder.url, folder.index.path if folder.index else f"{content_root}/{folder.path}")
+    pages: list[Page] = []
+    for lesson in page_lessons:
+        _add_page(lesson, folder_by_path[lesson.content_path.rpartition("/")[0]], pages, by_content_path, claim, problems, lower_case)
 
     for folder in folder_by_path.values():
         folder.children.sort(key=lambda child: child.sort_key)
@@ -224,16 +314,17 @@ def build_site(
     for resource in resources:
         folder_path, _, name = resource.rpartition("/")
         output = folder_by_path[folder_path].url + name
-        if name == "index.html" or output + "/" in url_owner or (not folder_path and name in RESERVED_ROOT_NAMES):
-            problems.append(Diagnostic(f"content/{resource}", 1, f"file /{output} would replace a page; rename it", code="duplicate-url"))
-            continue
-        published[resource] = output
-    return Site(root, ordered, ordered_folders, by_content_path, published), problems
+        if name == "index.html" or (not folder_path and name in reserved):
+            problems.append(Diagnostic(f"{content_root}/{resource}", 1, f"file /{output} would replace a page; rename it", code="duplicate-url"))
+        elif manifest.claim(output, f"{content_root}/{resource}"):
+            published[resource] = output
+    site = Site(root, ordered, ordered_folders, by_content_path, published, language, content_root)
+    return site, problems
 
 
-def _add_page(lesson, folder, pages, by_content_path, claim, problems) -> None:
+def _add_page(lesson, folder, pages, by_content_path, claim, problems, lower_case) -> None:
     stem = lesson.content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    segment = _url_segment(lesson, stem, problems)
+    segment = _url_segment(lesson, stem, problems, lower_case)
     if segment is None:
         return
     page = Page(lesson, f"{folder.url}{segment}/", folder)
@@ -243,19 +334,74 @@ def _add_page(lesson, folder, pages, by_content_path, claim, problems) -> None:
         by_content_path[lesson.content_path] = page
 
 
-def _url_segment(lesson: LessonSummary, stem: str, problems: list[Diagnostic]) -> str | None:
+def _url_segment(lesson: LessonSummary, stem: str, problems: list[Diagnostic], lower_case: bool) -> str | None:
     slug = lesson.slug
     if slug is not None:
         line = lesson.slug_line
-        segment = slugify(slug)
+        segment = slugify(slug, lower=lower_case)
         if "/" in slug or "\\" in slug or not segment or set(segment) == {"."}:
             problems.append(
                 Diagnostic(lesson.path, line, f"slug {slug!r} must be one URL segment such as 'loss-function' (no '/' or '..')", code="slug")
             )
             return None
         return segment
-    segment = slugify(stem)
+    segment = slugify(stem, lower=lower_case)
     if not segment or set(segment) == {"."}:
         problems.append(Diagnostic(lesson.path, 1, f"file name {stem!r} gives an empty URL; rename the file or set a slug", code="file-name"))
         return None
     return segment
+
+
+@dataclass
+class Sites:
+    """The whole site: each language's tree in the config's order of languages, which
+    pages are translations of each other, and the manifest of every output file."""
+
+    editions: list[Site]
+    manifest: Manifest
+    default_language: str = ""
+    translations: dict[int, dict[str, Page | Folder]] = field(default_factory=dict)
+    """id() of each page or folder that has counterparts → {language: page}, itself included."""
+
+    @property
+    def default(self) -> Site:
+        return next((site for site in self.editions if site.language == self.default_language), self.editions[0])
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.editions) > 1
+
+    @property
+    def pages(self) -> list[Page]:
+        return [page for site in self.editions for page in site.pages]
+
+    @property
+    def folders(self) -> list[Folder]:
+        return [folder for site in self.editions for folder in site.folders]
+
+    def counterparts(self, node: Page | Folder) -> dict[str, Page | Folder]:
+        return self.translations.get(id(node), {})
+
+    def link_translations(self) -> None:
+        """Match pages across languages as Hugo does: by ``translationKey`` where the
+        front matter gives one, else by path within the language's content folder (kind
+        included: a folder with its own page never matches one without)."""
+        groups: dict[tuple, dict[str, Page | Folder]] = {}
+        for site in self.editions:
+            for node in [*site.folders, *site.pages]:
+                groups.setdefault(translation_key(node), {}).setdefault(site.language, node)
+        self.translations = {id(node): group for group in groups.values() if len(group) > 1 for node in group.values()}
+
+
+def translation_key(node: Page | Folder) -> tuple:
+    if isinstance(node, Page):
+        if node.lesson.translation_key:
+            return ("page", "key", node.lesson.translation_key)
+        return ("page", node.lesson.content_path.rpartition(".")[0])
+    if node.parent is None:
+        return ("home",)
+    if node.index is None:
+        return ("section without page", node.path)
+    if node.index.translation_key:
+        return ("section", "key", node.index.translation_key)
+    return ("section", node.path)

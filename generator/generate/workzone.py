@@ -146,9 +146,9 @@ def load_workzone(
     """Read and check everything; :class:`ContentError` lists every mistake found."""
     if not root.is_dir():
         raise UsageError(f"workzone {root} is not a folder")
-    site, site_problems = load_config(root)
-    problems = list(site_problems)
     config_path = root / CONFIG
+    site, site_problems = load_config(root, hugo_files=not config_path.is_file())
+    problems = list(site_problems)
     role = model = None
     if config_path.is_file():
         if language is not None:

@@ -18,11 +18,10 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import Environment
 
 from generator.config import SiteConfig
-from generator.languages import normalize_language
 from generator.content.lesson import Lesson
 from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX
 from generator.content.refs import find_ref
-from generator.content.site import Folder, Page, Site
+from generator.content.site import Folder, Page, Site, Sites
 from generator.i18n import script_strings_json, strings_for
 
 NAV_WINDOW = 7
@@ -52,6 +51,19 @@ class NavItem:
 
 
 @dataclass
+class LanguageLink:
+    """One entry of the language menu: the counterpart of this page in a language, or
+    that language's home page where it has none."""
+
+    key: str
+    """The language's key in the config: ``hreflang`` and ``lang``."""
+    name: str
+    href: str
+    current: bool = False
+    counterpart: bool = True
+
+
+@dataclass
 class ListedLesson:
     title: str
     href: str
@@ -76,25 +88,36 @@ def root_prefix(url: str) -> str:
     return "../" * depth if depth else "./"
 
 
+def sitemap_file(language: str) -> str:
+    """Where a language's sitemap goes on a site with languages (Hugo's place for it)."""
+    return f"{language}/sitemap.xml"
+
+
 class Renderer:
     def __init__(
         self,
         config: SiteConfig,
+        sites: Sites,
         site: Site,
         lessons: dict[str, Lesson],
         environment: Environment,
         asset_version: str,
     ):
-        """*lessons* are the parsed lessons this renderer may be asked to render pages of,
-        by content path; the rest of the site is known from the tree's summaries."""
+        """Renders the pages of *site*, one language's tree of *sites*. *lessons* are the
+        parsed lessons it may be asked to render pages of, by path (``content/a.md``); the
+        rest of the site is known from the trees' summaries."""
         self.config = config
+        self.sites = sites
         self.site = site
+        self.language = next(language for language in config.languages if language.key == site.language)
+        self.languages = {language.key: language for language in config.languages}
         self.lessons = lessons
         self.environment = environment
         self.asset_version = asset_version
         self._templates = {
-            name: environment.get_template(f"{name}.html") for name in ("lesson", "section", "home", "404", "search")
+            name: environment.get_template(f"{name}.html") for name in ("lesson", "section", "home", "404", "search", "redirect")
         }
+        self.site_title = self.language.title or config.title
         # Readers' progress of different sites opened from one origin (file://) stays apart.
         self.site_key = hashlib.blake2b(f"{config.title}|{config.base_url}".encode(), digest_size=4).hexdigest()
         self._neighbours = {
@@ -109,16 +132,16 @@ class Renderer:
 
     def lesson_page(self, page: Page) -> str:
         root = root_prefix(page.url)
-        lesson = self.lessons[page.lesson.content_path]
+        lesson = self.lessons[page.lesson.path]
         previous, following = self._neighbours[id(page)]
-        context = self._base_context(page.url, lesson.title, self._language(lesson.lang), "lesson")
+        context = self._base_context(page.url, lesson.title, self._language(lesson), "lesson", page)
         context.update(
             lesson=lesson,
             description=lesson.meta.description,
             breadcrumbs=self._breadcrumbs(page.folder, root),
             nav=self._nav(page.folder, page, root),
-            previous=Link(previous.title, root + previous.url) if previous else None,
-            next=Link(following.title, root + following.url) if following else None,
+            previous=Link(previous.link_title, root + previous.url) if previous else None,
+            next=Link(following.link_title, root + following.url) if following else None,
             test_count=len(lesson.questions("test")),
         )
         html = self._templates["lesson"].render(page=context)
@@ -126,10 +149,10 @@ class Renderer:
 
     def folder_page(self, folder: Folder) -> str:
         root = root_prefix(folder.url)
-        lesson = self.lessons[folder.index.content_path] if folder.index is not None else None
+        lesson = self.lessons[folder.index.path] if folder.index is not None else None
         kind = "home" if folder.parent is None else "section"
-        title = self.config.title if kind == "home" and (lesson is None or lesson.meta.title is None) else folder.title
-        context = self._base_context(folder.url, title, self._language(lesson.lang if lesson else None), kind)
+        title = self.site_title if kind == "home" and (lesson is None or lesson.meta.title is None) else folder.title
+        context = self._base_context(folder.url, title, self._language(lesson), kind, folder)
         context.update(
             lesson=lesson,
             description=lesson.meta.description if lesson else "",
@@ -144,50 +167,111 @@ class Renderer:
         return self._resolve_links(html, lesson, root) if lesson and lesson.has_site_links else html
 
     def not_found_page(self) -> str:
+        """The language's 404 page, with links from the base path (it is served at any URL)."""
         base_path = urlsplit(self.config.base_url).path or "/"
         if not base_path.endswith("/"):
             base_path += "/"
-        context = self._base_context("", self.strings(self.config.language)["not_found_title"], self.config.language, "404")
-        context.update(root=base_path, nav=self._nav(self.site.root, None, base_path))
+        language = self.language.interface
+        context = self._base_context(self.site.prefix, self.strings(language)["not_found_title"], language, "404")
+        context.update(root=base_path, home=base_path + self.site.prefix, nav=self._nav(self.site.root, None, base_path))
+        context.update(languages=self._language_menu(None, base_path), alternates=[])
         return self._templates["404"].render(page=context)
 
     def search_page(self) -> str:
-        context = self._base_context("search/", self.strings(self.config.language)["search"], self.config.language, "search")
-        context.update(nav=self._nav(self.site.root, None, "../"))
+        language = self.language.interface
+        url = self.site.prefix + "search/"
+        context = self._base_context(url, self.strings(language)["search"], language, "search")
+        context.update(nav=self._nav(self.site.root, None, root_prefix(url)))
         return self._templates["search"].render(page=context)
 
     def sitemap(self) -> str:
-        base = self.config.base_url if self.config.base_url.endswith("/") else self.config.base_url + "/"
+        """The language's sitemap; on a site with languages each entry lists its
+        translations (itself included) as alternates, as Hugo's does."""
+        base = self._base()
         entries = []
         for folder in self.site.folders:
-            entries.append((folder.url, folder.index.date if folder.index else None))
+            entries.append((folder, folder.url, folder.index.date if folder.index else None))
         for page in self.site.pages:
-            entries.append((page.url, page.lesson.date))
-        lines = ['<?xml version="1.0" encoding="utf-8" standalone="yes"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        for url, date in entries:
+            entries.append((page, page.url, page.lesson.date))
+        namespaces = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        if self.sites.multilingual:
+            namespaces += ' xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+        lines = ['<?xml version="1.0" encoding="utf-8" standalone="yes"?>', f"<urlset {namespaces}>"]
+        for node, url, date in entries:
+            alternates = "".join(
+                f'<xhtml:link rel="alternate" hreflang="{xml_escape(key)}" href="{xml_escape(base + quote(other.url))}"/>'
+                for key, other in self.sites.counterparts(node).items()
+            )
             lines.append(f"  <url><loc>{xml_escape(base + quote(url))}</loc>"
-                         + (f"<lastmod>{date.date().isoformat()}</lastmod>" if date else "") + "</url>")
+                         + (f"<lastmod>{date.date().isoformat()}</lastmod>" if date else "") + alternates + "</url>")
         lines.append("</urlset>")
         return "\n".join(lines) + "\n"
+
+    def sitemap_index(self) -> str:
+        """The site's ``sitemap.xml`` on a site with languages: one sitemap per language."""
+        base = self._base()
+        lines = ['<?xml version="1.0" encoding="utf-8" standalone="yes"?>',
+                 '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines += [f"  <sitemap><loc>{xml_escape(base + quote(sitemap_file(site.language)))}</loc></sitemap>"
+                  for site in self.sites.editions]
+        lines.append("</sitemapindex>")
+        return "\n".join(lines) + "\n"
+
+    def redirect_page(self, url: str, target: str) -> str:
+        """A page at *url* that sends the reader to *target*: ``/`` to the default
+        language's folder, or (as Hugo does) ``/en/`` back to ``/`` where it is at the root."""
+        href = root_prefix(url) + target if url else target
+        context = {"href": href, "canonical": self._canonical(target), "lang": self.language.key}
+        return self._templates["redirect"].render(page=context)
 
     # --- parts --------------------------------------------------------------------------
 
     def strings(self, language: str) -> dict[str, str]:
         return strings_for(language)
 
-    def _language(self, lang: str | None) -> str:
-        return normalize_language(lang) or self.config.language
+    def _language(self, lesson: Lesson | None) -> str:
+        if lesson is None:
+            return self.language.interface
+        return self.config.interface_language(self.language, lesson.meta.lang, lesson.lang)
 
-    def _base_context(self, url: str, title: str, language: str, kind: str) -> dict[str, Any]:
+    def _base(self) -> str:
+        return self.config.base_url if self.config.base_url.endswith("/") else self.config.base_url + "/"
+
+    def _language_menu(self, node: Page | Folder | None, root: str) -> list[LanguageLink]:
+        """Every language of the site, each linking this page's counterpart in it (its
+        home page where there is none); empty on a site without languages."""
+        if not self.sites.multilingual:
+            return []
+        counterparts = self.sites.counterparts(node) if node is not None else {}
+        menu = []
+        for site in self.sites.editions:
+            language = self.languages[site.language]
+            other = counterparts.get(site.language)
+            target = node if site is self.site and node is not None else other
+            href = root + (target.url if target is not None else site.prefix)
+            menu.append(LanguageLink(language.key, language.name or language.key, href, site is self.site, target is not None))
+        return menu
+
+    def _alternates(self, node: Page | Folder, root: str) -> list[LanguageLink]:
+        """``link rel=alternate hreflang`` for the page and each of its translations."""
+        return [
+            LanguageLink(key, self.languages[key].name, self._canonical(other.url) or root + other.url)
+            for key, other in self.sites.counterparts(node).items()
+        ]
+
+    def _base_context(self, url: str, title: str, language: str, kind: str, node: Page | Folder | None = None) -> dict[str, Any]:
+        root = root_prefix(url)
         return {
             "kind": kind,
             "url": url,
-            "root": root_prefix(url),
+            "root": root,
+            "home": root + self.site.prefix,
             "title": title,
             "lang": language,
             "ui": self.strings(language),
-            "site_title": self.config.title,
+            "languages": self._language_menu(node, root),
+            "alternates": self._alternates(node, root) if node is not None else [],
+            "site_title": self.site_title,
             "site_key": self.site_key,
             "ui_json": script_strings_json(language),
             "asset_version": self.asset_version,
@@ -211,8 +295,8 @@ class Renderer:
     def _breadcrumbs(self, folder: Folder | None, root: str) -> list[Link]:
         if folder is None:
             return []
-        crumbs = [Link(self.strings(self.config.language)["home"], root)]
-        crumbs.extend(Link(ancestor.title, root + ancestor.url) for ancestor in folder.ancestors()[1:])
+        crumbs = [Link(self.strings(self.language.interface)["home"], root + self.site.prefix)]
+        crumbs.extend(Link(ancestor.link_title, root + ancestor.url) for ancestor in folder.ancestors()[1:])
         return crumbs
 
     def _nav(self, folder: Folder, current: Page | None, root: str) -> list[NavItem]:
@@ -235,7 +319,7 @@ class Renderer:
         for child in children[start:stop]:
             is_folder = isinstance(child, Folder)
             item = NavItem(
-                child.title,
+                child.link_title,
                 root + child.url,
                 child.url,
                 is_folder=is_folder,

@@ -23,8 +23,10 @@ def lesson_entries(lesson: Lesson, url: str) -> list[list[str]]:
 class SearchShardWriter:
     """Collects entries and cuts them into script files of about SHARD_BYTES each."""
 
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str, folder: str = ""):
+        """Files named ``{folder}search/{prefix}-NNN.js``: *folder* is a language's."""
         self.prefix = prefix
+        self.folder = folder
         self._pending: list[list[str]] = []
         self._size = 0
         self.files: dict[str, str] = {}
@@ -38,7 +40,7 @@ class SearchShardWriter:
     def flush(self) -> None:
         if not self._pending:
             return
-        name = f"search/{self.prefix}-{len(self.files):03}.js"
+        name = f"{self.folder}search/{self.prefix}-{len(self.files):03}.js"
         payload = json.dumps(self._pending, ensure_ascii=False, separators=(",", ":"))
         self.files[name] = f"studysiteSearch.add({payload});\n"
         self._pending = []
@@ -46,6 +48,7 @@ class SearchShardWriter:
 
 
 def index_script(shard_files: list[str], titles: dict[str, str]) -> str:
-    """search/index.js: the shard list and every page's title."""
+    """search/index.js: the shard list and every page's title, both by path below the
+    language's own root (where the page's search box loads them from)."""
     data = {"shards": sorted(shard_files), "titles": titles}
     return f"studysiteSearch.init({json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n"
