@@ -110,6 +110,7 @@ class Shard:
         for bucket, sources in self.sources.items():
             cached = self.cache.load(bucket)
             self._buckets[bucket] = {}
+            parsed_before = self.parsed
             for source in sources:
                 entry = cached.get(source.relative)
                 if entry is not None and entry[:2] == (source.mtime_ns, source.size):
@@ -117,7 +118,8 @@ class Shard:
                     self.lessons[source.relative] = entry[2]
                 else:
                     self._parse(source, bucket)
-            if self._buckets[bucket].keys() != cached.keys():
+            # An edited lesson keeps its path but has a new entry: save it too.
+            if self.parsed != parsed_before or self._buckets[bucket].keys() != cached.keys():
                 self._dirty.add(bucket)
         return [lesson.summary() for lesson in self.lessons.values()], self.all_problems()
 
