@@ -442,6 +442,8 @@ class _ForkedRunner:
 
     def _receive(self, connection, expected: str):
         message = connection.recv()
+        if message[0] == "content-error":
+            raise ContentError(message[1])
         if message[0] == "failed":
             raise RuntimeError(f"a build worker failed:\n{message[1]}")
         if message[0] != expected:
@@ -507,5 +509,7 @@ def _shard_worker(shard: Shard, connection) -> None:
                 return
     except (EOFError, BrokenPipeError):
         return  # the parent has gone; nothing is waiting for this worker
+    except ContentError as error:  # a broken template of the site's
+        connection.send(("content-error", error.diagnostics))
     except BaseException:
         connection.send(("failed", traceback.format_exc()))
