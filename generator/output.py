@@ -15,6 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
+from generator.cache import CACHE_DIR
 from generator.content.site import inside
 from generator.errors import UsageError
 
@@ -28,7 +29,7 @@ def check_output_dir(site_root: Path, out_dir: Path) -> None:
     site = site_root.resolve()
     if out == site or out in site.parents:
         raise UsageError(f"output folder {out_dir} contains the site itself; choose a folder such as {site_root / 'public'}")
-    for protected in ("content", "templates", "static"):
+    for protected in ("content", "templates", "static", CACHE_DIR):
         folder = site / protected
         if out == folder or folder in out.parents:
             raise UsageError(f"output folder {out_dir} is inside the site's {protected}/ folder")

@@ -238,12 +238,14 @@ def test_refuses_to_replace_a_folder_it_did_not_write(make_site):
     assert (site / "public/precious.txt").read_text() == "keep me"
 
 
-@pytest.mark.parametrize("out", ["content", "content/inside", "."])
-def test_refuses_output_inside_the_content_or_the_site(make_site, out):
+@pytest.mark.parametrize("out", ["content", "content/inside", ".", ".studysite", ".studysite/lessons"])
+def test_refuses_output_inside_the_content_the_cache_or_the_site(make_site, out):
     site = make_site({"content/a.md": lesson("A")})
+    build(site)
     before = tree_snapshot(site)
     result = run_cli("build", site, "-o", site / out)
     assert result.code == 2
+    assert result.err.startswith(f"studysite: error: output folder {site / out} ")
     assert tree_snapshot(site) == before
 
 
