@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from generator.render.environment import create_environment, plot_path, template
 from generator.render.pages import Renderer
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
 from generator.resources import bundled_dir
+from generator.workers import exit_with_parent
 
 
 @dataclass
@@ -433,7 +435,12 @@ class _ForkedRunner:
         self.processes = []
         for shard in shards:
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_shard_worker, args=(shard, child_end), daemon=True)
+            # The worker inherits the build's ends of every pipe made so far, its own
+            # included; it closes them, so that each pipe ends when the build does.
+            inherited = [*self.connections, parent_end]
+            process = context.Process(
+                target=_shard_worker, args=(shard, child_end, os.getpid(), inherited), daemon=True
+            )
             process.start()
             child_end.close()
             self.connections.append(parent_end)
@@ -490,7 +497,10 @@ class _ForkedRunner:
                 process.kill()
 
 
-def _shard_worker(shard: Shard, connection) -> None:
+def _shard_worker(shard: Shard, connection, parent: int, inherited: list) -> None:
+    exit_with_parent(parent)
+    for other in inherited:
+        other.close()
     try:
         summaries, problems = shard.parse()
         connection.send(("parsed", summaries, problems, shard.parsed))

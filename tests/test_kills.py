@@ -1,0 +1,100 @@
+"""Killed builds: the workers of a killed build end with it, and what it leaves behind is
+cleaned up by the next build."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmark import generate_site
+from helpers import REPO
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds processes through Linux's /proc")
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found.update(int(child) for child in (task / "children").read_text().split())
+        except FileNotFoundError:
+            pass  # the thread ended meanwhile
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Whether *pid* has ended (a zombie waiting for its new parent to reap it has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rpartition(")")[2].split()[0] in ("Z", "X")
+
+
+def wait_until_gone(pids: set[int], seconds: float) -> set[int]:
+    """The pids of *pids* still running after *seconds*."""
+    deadline = time.monotonic() + seconds
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        alive = {pid for pid in alive if not gone(pid)}
+        time.sleep(0.01)
+    return {pid for pid in alive if not gone(pid)}
+
+
+def python(*args: str, **options) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, *args], cwd=REPO, env=env, **options)
+
+
+def test_the_workers_of_a_killed_build_end_with_it(tmp_path):
+    site = generate_site(tmp_path / "site", 400)
+    build = python("-m", "generator", "build", str(site), "--jobs", "2", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        workers: set[int] = set()
+        while len(workers) < 2:
+            if build.poll() is not None:
+                pytest.fail(f"the build ended before its workers were seen: {build.stderr.read().decode()}")
+            workers = children(build.pid)
+            time.sleep(0.005)
+        # Still parsing: the staging folder is made only once every lesson has been read.
+        assert not [p for p in site.iterdir() if ".staging-" in p.name]
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+    finally:
+        build.kill()
+        build.stderr.close()
+    assert wait_until_gone(workers, 2.0) == set()
+
+    again = python("-m", "generator", "build", str(site), "--jobs", "2", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err.decode()
+    assert sorted(p.name for p in site.iterdir()) == [".studysite", "content", "public"]
+
+
+def test_a_worker_without_the_kernel_signal_notices_its_parent_is_gone():
+    # The fallback for systems without PR_SET_PDEATHSIG: the worker polls its parent's pid.
+    middle = python(
+        "-c",
+        "import os, signal, sys\n"
+        "from generator.workers import watch_parent\n"
+        "parent = os.getpid()\n"
+        "ready_read, ready_write = os.pipe()\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    os.write(ready_write, b'x')\n"
+        "    watch_parent(parent)\n"
+        "    os._exit(3)\n"
+        "os.read(ready_read, 1)\n"
+        "print(child, flush=True)\n"
+        "os.kill(parent, signal.SIGKILL)\n",
+        stdout=subprocess.PIPE,
+    )
+    worker = int(middle.stdout.readline())
+    middle.wait()
+    middle.stdout.close()
+    assert middle.returncode == -signal.SIGKILL
+    assert wait_until_gone({worker}, 2.0) == set()
