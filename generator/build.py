@@ -28,7 +28,7 @@ from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
 from generator.content.site import ContentTree, Site, SourceFile, build_site, scan_content
 from generator.enrich import enrich
-from generator.errors import ContentError, Diagnostic, UsageError
+from generator.errors import ContentError, Diagnostic, OutputError, UsageError
 from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
 from generator.plots import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path, template_dirs
@@ -451,6 +451,8 @@ class _ForkedRunner:
         message = connection.recv()
         if message[0] == "content-error":
             raise ContentError(message[1])
+        if message[0] == "output-error":
+            raise OutputError(message[1])
         if message[0] == "failed":
             raise RuntimeError(f"a build worker failed:\n{message[1]}")
         if message[0] != expected:
@@ -469,7 +471,7 @@ class _ForkedRunner:
 
     def start_render(self, summaries, tree, options, version, output):
         for connection in self.connections:
-            connection.send(("render", summaries, tree, options, version, str(output.staging)))
+            connection.send(("render", summaries, tree, options, version, output.staging, output.out_dir))
 
     def finish_render(self):
         search_files = []
@@ -507,9 +509,9 @@ def _shard_worker(shard: Shard, connection, parent: int, inherited: list) -> Non
         while True:
             message = connection.recv()
             if message[0] == "render":
-                _, all_summaries, tree, options, version, staging = message
+                _, all_summaries, tree, options, version, staging, out_dir = message
                 site, _ = make_site(all_summaries, tree, options.drafts)
-                output = StagedOutput.attach(Path(staging))
+                output = StagedOutput.attach(staging, out_dir)
                 search_files = shard.render(site, options.site_root, version, output)
                 output.flush()
                 connection.send(("rendered", output.count, search_files))
@@ -520,6 +522,12 @@ def _shard_worker(shard: Shard, connection, parent: int, inherited: list) -> Non
     except (EOFError, BrokenPipeError):
         return  # the parent has gone; nothing is waiting for this worker
     except ContentError as error:  # a broken template of the site's
-        connection.send(("content-error", error.diagnostics))
+        report = ("content-error", error.diagnostics)
+    except OutputError as error:  # disk full, read-only file system
+        report = ("output-error", str(error))
     except BaseException:
-        connection.send(("failed", traceback.format_exc()))
+        report = ("failed", traceback.format_exc())
+    try:
+        connection.send(report)
+    except OSError:
+        pass  # the build already stopped, on another worker's report

@@ -7,6 +7,7 @@ whatever a slug or a file name says.
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from generator.cache import CACHE_DIR
 from generator.content.site import inside
-from generator.errors import UsageError
+from generator.errors import OutputError, UsageError
 
 MARKER = ".studysite"
 """A file in every output folder this tool wrote; only such a folder is ever replaced."""
@@ -33,14 +34,28 @@ def check_output_dir(site_root: Path, out_dir: Path) -> None:
         folder = site / protected
         if out == folder or folder in out.parents:
             raise UsageError(f"output folder {out_dir} is inside the site's {protected}/ folder")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing != out and not existing.is_dir():
+        raise UsageError(f"output folder {out_dir} cannot be made: {existing} is a file")
     if out.exists():
         if not out.is_dir():
             raise UsageError(f"output path {out_dir} exists and is not a folder")
+        if os.path.ismount(out):
+            raise UsageError(_mount_point_message(out_dir))
         if any(out.iterdir()) and not (out / MARKER).is_file():
             raise UsageError(
                 f"output folder {out_dir} is not empty and was not written by studysite; "
                 "remove it or choose another folder"
             )
+
+
+def _mount_point_message(out_dir: Path) -> str:
+    return (
+        f"output folder {out_dir} is a mount point, which cannot be replaced as a whole; "
+        f"build into a folder inside it, such as {out_dir / 'site'}"
+    )
 
 
 def safe_relative_path(relative: str) -> str:
@@ -61,19 +76,26 @@ class StagedOutput:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.absolute()
         self.staging = self.out_dir.parent / f".{self.out_dir.name}.staging-{os.getpid()}"
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        self.staging.mkdir(parents=True)
+        try:
+            if self.staging.exists():
+                shutil.rmtree(self.staging)
+            self.staging.mkdir(parents=True)
+        except OSError as error:
+            raise OutputError(f"cannot write beside {self.out_dir}: {error.strerror}{self._kept()}") from None
         self._start()
 
     @classmethod
-    def attach(cls, staging: Path) -> StagedOutput:
-        """Write into a staging folder that another process created (and will commit)."""
+    def attach(cls, staging: Path, out_dir: Path) -> StagedOutput:
+        """Write into the staging folder of *out_dir* that another process created (and
+        will commit)."""
         output = cls.__new__(cls)
-        output.out_dir = staging
+        output.out_dir = out_dir
         output.staging = staging
         output._start()
         return output
+
+    def _kept(self) -> str:
+        return f"; {self.out_dir} is left as it was" if self.out_dir.exists() else ""
 
     def _start(self) -> None:
         self.count = 0
@@ -110,7 +132,14 @@ class StagedOutput:
                 else:
                     with open(path, "wb") as handle:
                         handle.write(data)
-            except BaseException as error:  # re-raised by flush() in the building thread
+            except OSError as error:  # reported by flush() in the building thread
+                # shutil names both files in errors of its copy loop, only the source
+                # when that cannot be opened.
+                if isinstance(data, Path) and error.filename == str(data) and error.filename2 is None:
+                    self._failure = OutputError(f"cannot read {data}: {error.strerror}{self._kept()}")
+                else:
+                    self._failure = OutputError(f"cannot write {self.out_dir / relative}: {error.strerror}{self._kept()}")
+            except BaseException as error:
                 self._failure = error
 
     def flush(self) -> None:
@@ -124,12 +153,17 @@ class StagedOutput:
         self.write(MARKER, build_id + "\n")
         self.flush()
         previous = self.out_dir.parent / f".{self.out_dir.name}.previous-{os.getpid()}"
-        if self.out_dir.exists():
-            os.rename(self.out_dir, previous)
-            os.rename(self.staging, self.out_dir)
-            _remove_in_background(previous)
-        else:
-            os.rename(self.staging, self.out_dir)
+        try:
+            if self.out_dir.exists():
+                os.rename(self.out_dir, previous)
+                os.rename(self.staging, self.out_dir)
+                _remove_in_background(previous)
+            else:
+                os.rename(self.staging, self.out_dir)
+        except OSError as error:
+            if error.errno in (errno.EBUSY, errno.EXDEV):
+                raise UsageError(_mount_point_message(self.out_dir)) from None
+            raise OutputError(f"cannot replace {self.out_dir}: {error.strerror}{self._kept()}") from None
 
     def abort(self) -> None:
         try:
