@@ -1,5 +1,6 @@
 """Writing the site: everything goes to a staging folder beside OUT, which replaces OUT
-only once complete, so a failed build leaves the previous site whole.
+only once complete, so a failed build leaves the previous site whole. The two are swapped
+in one step where the system can, so that OUT is never missing, even for a moment.
 
 Every path is checked on the way in: nothing is ever written outside the staging folder,
 whatever a slug or a file name says.
@@ -7,6 +8,7 @@ whatever a slug or a file name says.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import queue
@@ -14,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from functools import cache
 from pathlib import Path
 
 from generator.cache import CACHE_DIR
@@ -152,14 +155,23 @@ class StagedOutput:
     def commit(self, build_id: str) -> None:
         self.write(MARKER, build_id + "\n")
         self.flush()
-        previous = self.out_dir.parent / f".{self.out_dir.name}.previous-{os.getpid()}"
         try:
-            if self.out_dir.exists():
-                os.rename(self.out_dir, previous)
+            if not self.out_dir.exists():
                 os.rename(self.staging, self.out_dir)
-                _remove_in_background(previous)
+            elif _exchange(self.staging, self.out_dir):
+                _remove_in_background(self.staging)  # which now holds the old site
             else:
-                os.rename(self.staging, self.out_dir)
+                # Without an atomic exchange OUT is missing for a moment: a build killed
+                # then leaves the old site in the previous folder, and the next build
+                # puts it back (remove_leftovers).
+                previous = self.out_dir.parent / f".{self.out_dir.name}.previous-{os.getpid()}"
+                os.rename(self.out_dir, previous)
+                try:
+                    os.rename(self.staging, self.out_dir)
+                except OSError:
+                    os.rename(previous, self.out_dir)
+                    raise
+                _remove_in_background(previous)
         except OSError as error:
             if error.errno in (errno.EBUSY, errno.EXDEV):
                 raise UsageError(_mount_point_message(self.out_dir)) from None
@@ -206,17 +218,60 @@ def _remove_in_background(path: Path) -> None:
 
 
 def remove_leftovers(out_dir: Path) -> None:
-    """Remove staging and previous folders of builds that were killed before finishing."""
+    """Clean up after builds that were killed before finishing: remove their staging
+    folders, and if one was killed while OUT was moved aside, put that site back."""
     out = out_dir.absolute()
     if not out.parent.is_dir():
         return
+    previous: list[Path] = []
     for candidate in out.parent.glob(f".{out.name}.*-*"):
         kind, _, pid = candidate.name.rpartition("-")
         if not kind.endswith((".staging", ".previous")) or not pid.isdigit() or not candidate.is_dir():
             continue
-        if kind.endswith(".staging") and _process_alive(int(pid)):
-            continue  # another build is writing there right now
+        if _process_alive(int(pid)):
+            continue  # another build is working there right now
+        if kind.endswith(".previous") and (candidate / MARKER).is_file():
+            previous.append(candidate)
+        else:
+            shutil.rmtree(candidate, ignore_errors=True)
+    if previous and not os.path.lexists(out):
+        latest = max(previous, key=lambda folder: (folder / MARKER).stat().st_mtime_ns)
+        try:
+            os.rename(latest, out)
+        except OSError as error:
+            raise OutputError(f"cannot put the previous site {latest} back in {out}: {error.strerror}") from None
+        previous.remove(latest)
+    for candidate in previous:
         shutil.rmtree(candidate, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux's ``renameat2`` with ``RENAME_EXCHANGE``), so
+    that a reader or a kill never finds *second* missing. False where the system or the
+    file system cannot; OSError if it can but the swap failed."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+@cache
+def _renameat2():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None  # a C library older than glibc 2.28
 
 
 def _process_alive(pid: int) -> bool:

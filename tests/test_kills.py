@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmark import generate_site
-from helpers import REPO
+from helpers import REPO, run_cli, tree_snapshot
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds processes through Linux's /proc")
 
@@ -98,3 +98,56 @@ def test_a_worker_without_the_kernel_signal_notices_its_parent_is_gone():
     middle.stdout.close()
     assert middle.returncode == -signal.SIGKILL
     assert wait_until_gone({worker}, 2.0) == set()
+
+
+LESSON = '+++\ntitle = "A"\n+++\n## 說明知識\n{}\n'
+
+KILLED_AT_THE_SWAP = r"""
+import os, signal, sys
+import generator.output
+from generator.cli import main
+
+generator.output._exchange = lambda first, second: False  # as where renameat2 is missing
+rename = os.rename
+
+def rename_then_die(source, target):
+    rename(source, target)
+    if ".previous-" in os.fspath(target):  # OUT has just been moved aside
+        os.kill(os.getpid(), signal.SIGKILL)
+
+os.rename = rename_then_die
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_build_killed_while_out_is_moved_aside_leaves_the_old_site_and_the_next_build_puts_it_back(make_site):
+    site = make_site({"content/a.md": LESSON.format("舊的內容。")})
+    assert run_cli("build", site).code == 0
+    old = tree_snapshot(site / "public")
+    (site / "content/a.md").write_text(LESSON.format("新的內容。"), encoding="utf-8")
+    killed = python("-c", KILLED_AT_THE_SWAP, "build", str(site))
+    assert killed.wait() == -signal.SIGKILL
+    assert not (site / "public").exists()
+    (previous,) = [p for p in site.iterdir() if ".previous-" in p.name]
+    assert tree_snapshot(previous) == old
+
+    (site / "content/broken.md").write_text("+++\n", encoding="utf-8")
+    assert run_cli("build", site).code == 1
+    assert tree_snapshot(site / "public") == old
+    assert sorted(p.name for p in site.iterdir()) == [".studysite", "content", "public"]
+
+    (site / "content/broken.md").unlink()
+    assert run_cli("build", site).code == 0
+    assert "新的內容" in (site / "public/a/index.html").read_text(encoding="utf-8")
+
+
+def test_here_the_swap_is_one_step(tmp_path):
+    from generator.output import _exchange
+
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new/page").write_text("new")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out/page").write_text("old")
+    assert _exchange(tmp_path / "new", tmp_path / "out")
+    assert (tmp_path / "out/page").read_text() == "new"
+    assert (tmp_path / "new/page").read_text() == "old"
