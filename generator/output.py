@@ -12,6 +12,7 @@ import ctypes
 import errno
 import os
 import queue
+import secrets
 import shutil
 import subprocess
 import sys
@@ -159,7 +160,7 @@ class StagedOutput:
             if not self.out_dir.exists():
                 os.rename(self.staging, self.out_dir)
             elif _exchange(self.staging, self.out_dir):
-                _remove_in_background(self.staging)  # which now holds the old site
+                self._discard(self.staging)  # which now holds the old site
             else:
                 # Without an atomic exchange OUT is missing for a moment: a build killed
                 # then leaves the old site in the previous folder, and the next build
@@ -171,11 +172,21 @@ class StagedOutput:
                 except OSError:
                     os.rename(previous, self.out_dir)
                     raise
-                _remove_in_background(previous)
+                self._discard(previous)
         except OSError as error:
             if error.errno in (errno.EBUSY, errno.EXDEV):
                 raise UsageError(_mount_point_message(self.out_dir)) from None
             raise OutputError(f"cannot replace {self.out_dir}: {error.strerror}{self._kept()}") from None
+
+    def _discard(self, old_site: Path) -> None:
+        """Delete the old site in the background, renamed first: the next build of this
+        process then finds the staging and previous names free, not half deleted."""
+        trash = self.out_dir.parent / f".{self.out_dir.name}.trash-{secrets.token_hex(8)}"
+        try:
+            os.rename(old_site, trash)
+        except OSError:
+            trash = old_site
+        _remove_in_background(trash)
 
     def abort(self) -> None:
         try:
@@ -226,6 +237,9 @@ def remove_leftovers(out_dir: Path) -> None:
     previous: list[Path] = []
     for candidate in out.parent.glob(f".{out.name}.*-*"):
         kind, _, pid = candidate.name.rpartition("-")
+        if kind.endswith(".trash") and candidate.is_dir():
+            shutil.rmtree(candidate, ignore_errors=True)  # an old site, whoever was deleting it
+            continue
         if not kind.endswith((".staging", ".previous")) or not pid.isdigit() or not candidate.is_dir():
             continue
         if _process_alive(int(pid)):
