@@ -68,3 +68,18 @@ def test_a_broken_lesson_template_in_parallel_workers_is_one_error_line(make_sit
     assert result.error_lines == ["templates/lesson.html:2: error: template: 'dict object' has no attribute 'nope'"]
     assert "Traceback" not in result.err
     assert not (site / "public").exists()
+
+
+@pytest.mark.parametrize(
+    "nav, expected",
+    [
+        ("<nav>\n{{ page.nav_missing.x }}\n</nav>\n", "templates/partials/nav.html:2: error: template: 'dict object' has no attribute 'nav_missing'"),
+        ("<nav>\n{% for %}\n</nav>\n", "templates/partials/nav.html:2: error: template: Expected an expression, got 'end of statement block'"),
+    ],
+    ids=["undefined", "syntax"],
+)
+def test_an_error_in_an_included_template_names_that_template(make_site, nav, expected):
+    site = make_site({"content/a.md": LESSON, "templates/partials/nav.html": nav})
+    result = run_cli("build", site)
+    assert result.code == 1
+    assert result.error_lines == [expected]

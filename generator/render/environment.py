@@ -63,6 +63,8 @@ class SiteEnvironment(SandboxedEnvironment):
     def handle_exception(self, source: str | None = None):
         try:
             super().handle_exception(source)  # raises the error, its traceback in template lines
+        except ContentError:
+            raise  # from a template this one includes or extends, already located
         except Exception as error:
             raise ContentError([self._diagnostic(error)]) from None
 
