@@ -11,38 +11,9 @@ from pathlib import Path
 import pytest
 
 from benchmark import generate_site
-from helpers import REPO, run_cli, tree_snapshot
+from helpers import REPO, children, run_cli, tree_snapshot, wait_until_gone
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds processes through Linux's /proc")
-
-
-def children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            found.update(int(child) for child in (task / "children").read_text().split())
-        except FileNotFoundError:
-            pass  # the thread ended meanwhile
-    return found
-
-
-def gone(pid: int) -> bool:
-    """Whether *pid* has ended (a zombie waiting for its new parent to reap it has)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rpartition(")")[2].split()[0] in ("Z", "X")
-
-
-def wait_until_gone(pids: set[int], seconds: float) -> set[int]:
-    """The pids of *pids* still running after *seconds*."""
-    deadline = time.monotonic() + seconds
-    alive = set(pids)
-    while alive and time.monotonic() < deadline:
-        alive = {pid for pid in alive if not gone(pid)}
-        time.sleep(0.01)
-    return {pid for pid in alive if not gone(pid)}
 
 
 def python(*args: str, **options) -> subprocess.Popen:
