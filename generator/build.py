@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -51,13 +52,15 @@ from generator.content.site import (
     scan_content,
 )
 from generator.enrich import enrich
-from generator.errors import ContentError, Diagnostic, UsageError
+from generator.errors import ContentError, Diagnostic, OutputError, UsageError
 from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
 from generator.plots.cache import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path, template_dirs
 from generator.render.pages import Renderer, sitemap_file
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
 from generator.resources import bundled_dir
+from generator.workers import exit_with_parent
+
 
 @dataclass
 class BuildOptions:
@@ -179,6 +182,7 @@ class Shard:
         for bucket, sources in self.sources.items():
             cached = self.cache.load(bucket)
             self._buckets[bucket] = {}
+            parsed_before = self.parsed
             for source in sources:
                 entry = cached.get(source.path)
                 if entry is not None and entry[:2] == (source.mtime_ns, source.size):
@@ -186,7 +190,8 @@ class Shard:
                     self.lessons[source.path] = entry[2]
                 else:
                     self._parse(source, bucket)
-            if self._buckets[bucket].keys() != cached.keys():
+            # An edited lesson keeps its path but has a new entry: save it too.
+            if self.parsed != parsed_before or self._buckets[bucket].keys() != cached.keys():
                 self._dirty.add(bucket)
         return [lesson.summary() for lesson in self.lessons.values()], self.all_problems()
 
@@ -621,7 +626,12 @@ class _ForkedRunner:
         self.processes = []
         for shard in shards:
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_shard_worker, args=(shard, child_end), daemon=True)
+            # The worker inherits the build's ends of every pipe made so far, its own
+            # included; it closes them, so that each pipe ends when the build does.
+            inherited = [*self.connections, parent_end]
+            process = context.Process(
+                target=_shard_worker, args=(shard, child_end, os.getpid(), inherited), daemon=True
+            )
             process.start()
             child_end.close()
             self.connections.append(parent_end)
@@ -630,6 +640,10 @@ class _ForkedRunner:
 
     def _receive(self, connection, expected: str):
         message = connection.recv()
+        if message[0] == "content-error":
+            raise ContentError(message[1])
+        if message[0] == "output-error":
+            raise OutputError(message[1])
         if message[0] == "failed":
             raise RuntimeError(f"a build worker failed:\n{message[1]}")
         if message[0] != expected:
@@ -648,7 +662,7 @@ class _ForkedRunner:
 
     def start_render(self, summaries, inputs, options, version, output):
         for connection in self.connections:
-            connection.send(("render", summaries, inputs, options, version, str(output.staging)))
+            connection.send(("render", summaries, inputs, options, version, output.staging, output.out_dir))
 
     def finish_render(self):
         search_files = []
@@ -676,16 +690,19 @@ class _ForkedRunner:
                 process.kill()
 
 
-def _shard_worker(shard: Shard, connection) -> None:
+def _shard_worker(shard: Shard, connection, parent: int, inherited: list) -> None:
+    exit_with_parent(parent)
+    for other in inherited:
+        other.close()
     try:
         summaries, problems = shard.parse()
         connection.send(("parsed", summaries, problems, shard.parsed))
         while True:
             message = connection.recv()
             if message[0] == "render":
-                _, all_summaries, inputs, options, version, staging = message
+                _, all_summaries, inputs, options, version, staging, out_dir = message
                 sites, _ = plan_site(inputs, all_summaries, options.drafts)
-                output = StagedOutput.attach(Path(staging))
+                output = StagedOutput.attach(staging, out_dir)
                 search_files = shard.render(sites, create_environment(options.site_root), version, output)
                 output.flush()
                 connection.send(("rendered", output.count, search_files))
@@ -695,5 +712,13 @@ def _shard_worker(shard: Shard, connection) -> None:
                 return
     except (EOFError, BrokenPipeError):
         return  # the parent has gone; nothing is waiting for this worker
+    except ContentError as error:  # a broken template of the site's
+        report = ("content-error", error.diagnostics)
+    except OutputError as error:  # disk full, read-only file system
+        report = ("output-error", str(error))
     except BaseException:
-        connection.send(("failed", traceback.format_exc()))
+        report = ("failed", traceback.format_exc())
+    try:
+        connection.send(report)
+    except OSError:
+        pass  # the build already stopped, on another worker's report

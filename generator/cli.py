@@ -1,7 +1,7 @@
 """The ``studysite`` command line.
 
 Exit codes: 0 success, 1 content errors (one ``path:line: error: message`` line each on
-stderr), 2 usage errors.
+stderr) or output that could not be written, 2 usage errors.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.languages import LANGUAGES
-from generator.errors import ContentError, UsageError
+from generator.errors import ContentError, OutputError, UsageError, printable
 
 
 def _site(value: str) -> Path:
@@ -169,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"studysite: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
     except UsageError as error:
-        print(f"studysite: error: {error}", file=sys.stderr)
+        print(f"studysite: error: {printable(str(error))}", file=sys.stderr)
         return 2
+    except OutputError as error:
+        print(f"studysite: error: {printable(str(error))}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     parser.error(f"unknown command {arguments.command!r}")

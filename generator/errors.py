@@ -7,7 +7,18 @@ carries them to the command line, which prints one line each and exits 1.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters, line and paragraph separators, and bidirectional overrides."""
+
+
+def printable(text: str) -> str:
+    """*text* with every control character written as an escape (``\\n``, ``\\x1b``,
+    ``\\u202e``): a file name can then neither start a line of its own on the terminal,
+    nor forge a diagnostic, nor turn the rest of a line around."""
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -28,7 +39,7 @@ class Diagnostic:
         text = f"{location}: {self.severity}: {self.message}"
         if with_column and self.code:
             text += f" [{self.code}]"
-        return text
+        return printable(text)
 
     def __str__(self) -> str:
         return self.format()
@@ -44,3 +55,8 @@ class ContentError(Exception):
 
 class UsageError(Exception):
     """The command was asked for something it cannot do (exit code 2)."""
+
+
+class OutputError(Exception):
+    """The output could not be written — disk full, read-only file system — (exit code 1);
+    the previous output is left as it was."""

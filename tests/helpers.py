@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,39 @@ def run_subprocess(*args: str | Path, cwd: Path | None = None, env: dict | None 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --- Processes, through Linux's /proc -------------------------------------------------
+
+
+def children(pid: int) -> set[int]:
+    """The processes *pid* has started and that have not been reaped."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found.update(int(child) for child in (task / "children").read_text().split())
+        except FileNotFoundError:
+            pass  # the thread ended meanwhile
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Whether *pid* has ended (a zombie waiting for its new parent to reap it has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rpartition(")")[2].split()[0] in ("Z", "X")
+
+
+def wait_until_gone(pids: set[int], seconds: float) -> set[int]:
+    """The pids of *pids* still running after *seconds*."""
+    deadline = time.monotonic() + seconds
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        alive = {pid for pid in alive if not gone(pid)}
+        time.sleep(0.01)
+    return {pid for pid in alive if not gone(pid)}
 
 
 # --- A small DOM, enough to ask a built page what a reader would see ------------------

@@ -222,10 +222,25 @@ def test_rebuild_replaces_the_old_output(make_site):
     assert not [p for p in site.iterdir() if p.name.startswith(".public")]
 
 
+def test_builds_in_quick_succession_in_one_process(make_site):
+    # The old site of each build is still being deleted in the background when the next
+    # one, with the same process id, stages and swaps.
+    site = make_site({"content/a.md": lesson("A")})
+    for number in range(6):
+        (site / "content/a.md").write_text(lesson(f"A{number}"), encoding="utf-8")
+        result = run_cli("build", site)
+        assert result.code == 0, result.err
+        assert f"A{number}" in (site / "public/a/index.html").read_text()
+        # The names the next build stages under are free at once: the old site is
+        # deleted under a name of its own.
+        assert not [p.name for p in site.iterdir() if ".staging-" in p.name or ".previous-" in p.name]
+
+
 def test_leftovers_of_a_killed_build_are_removed(make_site):
     site = make_site({"content/a.md": lesson("A")})
     (site / ".public.staging-999999999").mkdir()
     (site / ".public.previous-999999999").mkdir()
+    (site / ".public.trash-0123456789abcdef").mkdir()
     build(site)
     assert sorted(p.name for p in site.iterdir()) == [".studysite", "content", "public"]
 
@@ -238,12 +253,14 @@ def test_refuses_to_replace_a_folder_it_did_not_write(make_site):
     assert (site / "public/precious.txt").read_text() == "keep me"
 
 
-@pytest.mark.parametrize("out", ["content", "content/inside", "."])
-def test_refuses_output_inside_the_content_or_the_site(make_site, out):
+@pytest.mark.parametrize("out", ["content", "content/inside", ".", ".studysite", ".studysite/lessons"])
+def test_refuses_output_inside_the_content_the_cache_or_the_site(make_site, out):
     site = make_site({"content/a.md": lesson("A")})
+    build(site)
     before = tree_snapshot(site)
     result = run_cli("build", site, "-o", site / out)
     assert result.code == 2
+    assert result.err.startswith(f"studysite: error: output folder {site / out} ")
     assert tree_snapshot(site) == before
 
 

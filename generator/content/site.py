@@ -265,6 +265,9 @@ def build_site(
         if top in reserved and url.count("/") <= prefix.count("/") + 1:
             problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for {reserved[top]}; rename the file or set a slug", code="duplicate-url"))
             return False
+        if "index.html" in url.split("/"):
+            problems.append(Diagnostic(path, 1, f"URL /{url} has a part named index.html, the file of a folder's own page; rename it or set a slug", code="duplicate-url"))
+            return False
         return manifest.claim(page_file(url), path)
 
     root = Folder("", prefix, None)
@@ -273,11 +276,12 @@ def build_site(
         parent_path = path.rsplit("/", 1)[0] if "/" in path else ""
         parent = folder_by_path[parent_path]
         segment = slugify(path.rsplit("/", 1)[-1], lower=lower_case)
-        folder = Folder(path, f"{parent.url}{segment}/" if segment else parent.url, parent)
+        unusable = _unusable_folder_segment(segment)
+        folder = Folder(path, parent.url if unusable else f"{parent.url}{segment}/", parent)
         folder_by_path[path] = folder
         parent.children.append(folder)
-        if not segment:
-            problems.append(Diagnostic(f"{content_root}/{path}", 1, "folder name gives an empty URL; rename the folder", code="file-name"))
+        if unusable:
+            problems.append(Diagnostic(f"{content_root}/{path}", 1, f"folder name gives {unusable}; rename the folder", code="file-name"))
 
     by_content_path: dict[str, Page | Folder] = {}
     page_lessons: list[LessonSummary] = []
@@ -320,6 +324,17 @@ def build_site(
             published[resource] = output
     site = Site(root, ordered, ordered_folders, by_content_path, published, language, content_root)
     return site, problems
+
+
+def _unusable_folder_segment(segment: str) -> str | None:
+    """Why a folder whose name gives the URL part *segment* cannot be published, if so."""
+    if not segment:
+        return "an empty URL"
+    if set(segment) == {"."}:
+        return f"the URL part {segment!r}, and dots alone cannot name a folder in a URL"
+    if segment == "index.html":
+        return "the URL part 'index.html', the file of its parent folder's own page"
+    return None
 
 
 def _add_page(lesson, folder, pages, by_content_path, claim, problems, lower_case) -> None:
