@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from generator.content.mathml import latex_to_mathml
 from generator.content.shortcodes import shortcodes_plugin
 
 LINK_START = "\x02"
@@ -101,19 +102,6 @@ def _tokenize_span(state: StateBlock, span) -> None:
 
 
 # --- Math ----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def latex_to_mathml(latex: str, display: bool) -> str:
-    """MathML for *latex*; on a formula the converter cannot read, the source as code."""
-    from latex2mathml.converter import convert  # ~80 ms to import: only for pages with math
-
-    try:
-        mathml = convert(latex, display="block" if display else "inline")
-    except Exception:  # latex2mathml raises many exception types for bad input
-        return f'<code class="math-error">{html.escape(latex)}</code>'
-    # The source as alttext: read out by screen readers, and used by search and copy.
-    return mathml.replace("<math ", f'<math alttext="{html.escape(latex)}" ', 1)
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:
