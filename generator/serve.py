@@ -12,8 +12,10 @@ requests wait for it. A broken lesson keeps the last good pages and shows its
 from __future__ import annotations
 
 import gc
+import html
 import json
 import mimetypes
+import re
 import sys
 import threading
 import time
@@ -42,6 +44,7 @@ from generator.content.site import ContentTree, Site, is_ignored_name, scan_cont
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import MemoryOutput, static_files
 from generator.plots import PlotCache, render_figures
+from generator.render.csp import content_security_policy
 from generator.render.environment import create_environment, plot_path
 from generator.render.pages import Renderer
 from generator.render.search import index_script
@@ -49,6 +52,11 @@ from generator.resources import bundled_dir
 
 LIVE_PATH = "/__studysite/"
 POLL_SECONDS = 25
+
+_PAGE_POLICY = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="([^"]*)"')
+FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+"""The policy of everything but pages: an SVG or other file opened by itself may show
+itself (plots carry their own styles) but never run a script."""
 
 LIVE_SCRIPT = r"""(function () {
   "use strict";
@@ -354,11 +362,13 @@ def _make_handler(live: LiveSite):
                 relative = "404.html"
                 data = files.get("404.html", b"<!doctype html><title>studysite</title><body></body>")
             content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+            policy = FILE_POLICY
             if content_type == "text/html":
+                policy = page_policy(data)
                 data = _inject_live_script(data, build)
             if content_type.startswith("text/") or content_type in ("application/javascript", "image/svg+xml"):
                 content_type += "; charset=utf-8"
-            self._send(status, content_type, data, head)
+            self._send(status, content_type, data, head, policy)
 
         def _live(self, head: bool) -> None:
             url = urlsplit(self.path)
@@ -377,11 +387,15 @@ def _make_handler(live: LiveSite):
             else:
                 self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", head)
 
-        def _send(self, status: HTTPStatus, content_type: str, data: bytes, head: bool) -> None:
+        def _send(
+            self, status: HTTPStatus, content_type: str, data: bytes, head: bool, policy: str = FILE_POLICY
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Security-Policy", policy)
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             if not head:
                 try:
@@ -390,6 +404,13 @@ def _make_handler(live: LiveSite):
                     pass
 
     return Handler
+
+
+def page_policy(page: bytes) -> str:
+    """The Content-Security-Policy a built page states in its head (the build computes it
+    per page), or the base policy for a page from a template without one."""
+    found = _PAGE_POLICY.search(page, 0, max(page.find(b"</head>"), 0))
+    return html.unescape(found.group(1).decode()) if found else content_security_policy()
 
 
 def _inject_live_script(page: bytes, build: int) -> bytes:

@@ -73,6 +73,14 @@ def run_subprocess(*args: str | Path, cwd: Path | None = None, env: dict | None 
     return Run(completed.returncode, completed.stdout, completed.stderr)
 
 
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " (" + event.sourceFile + ":" + event.lineNumber + ")");
+});"""
+"""A browser init script: the page reports each violation of its Content-Security-Policy
+as a console error, where the browser tests' watch sees it."""
+
+
 def tree_snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 

@@ -1,6 +1,7 @@
 """The live server: the same bytes as a build, quick incremental rebuilds, errors shown
 while the last good pages stay, and no file outside the site ever served."""
 
+import html
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import LiveSite, resolve_request
+from generator.serve import FILE_POLICY, LiveSite, resolve_request
 from helpers import REPO, run_cli, tree_snapshot, write_site
 
 LESSON = '+++\ntitle = "{title}"\nweight = {weight}\n+++\n## 說明知識\n{body}\n\n## 知識測驗\n1. 問？\n答案：答。\n'
@@ -199,6 +200,30 @@ def test_serves_pages_with_the_reload_script_and_never_writes_public(server):
     status, body = running.get("/no/such/page/")
     assert status == 404 and "找不到頁面".encode() in body
     assert not (site / "public").exists()
+
+
+def test_every_response_carries_a_policy_and_nosniff(server):
+    running, _ = server
+    for path, policy in (
+        ("/part0/l0/", "page"),
+        ("/no/such/page/", "page"),
+        ("/assets/site.css", "file"),
+        ("/robots.txt", "file"),
+        ("/__studysite/live.js", "file"),
+    ):
+        try:
+            response = urllib.request.urlopen(f"http://127.0.0.1:{running.port}{path}", timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        body = response.read()
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        header = response.headers["Content-Security-Policy"]
+        if policy == "page":
+            meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', body.decode())
+            assert header == html.unescape(meta.group(1))
+            assert "script-src 'self'" in header and "connect-src 'self'" in header
+        else:
+            assert header == FILE_POLICY and "sandbox" in header
 
 
 def test_traversal_and_symlinks_out_of_the_site_get_404(server):
