@@ -1,0 +1,298 @@
+"""``make fuzz``: generated lessons through the pipeline, in-process, counting tracebacks.
+
+Each lesson comes from ``tests/lesson_grammar.py`` with its own seed, so any finding is
+reproduced by its number: ``python tests/fuzz.py --show SEED`` prints the lesson and runs
+it with the full traceback. Every lesson is parsed and enriched; the lessons of a batch
+without errors are made into a site whose pages and search text are rendered and encoded
+as the writer would (plots are specified but not drawn: drawing is ``make bench``'s). What
+counts as a failure:
+
+- a traceback at any stage;
+- a problem not reported as one ``path:line: severity: message`` line with a line inside
+  the file;
+- a page with a script the page did not load from a file, an ``on…`` handler, a
+  ``javascript:`` link, or MathML with anything but MathML in it (hostile input that got
+  through).
+
+``--record RELIABILITY.md`` writes the figures into that file's fuzzing section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import re
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lesson_grammar import RandomChoices, lesson  # noqa: E402
+
+BATCH = 250
+FOLDERS = 7
+_LINE = re.compile(r"^content/[^\n\r]*:(\d+): (error|warning): [^\n\r]+$")
+
+
+@dataclass
+class Tally:
+    lessons: int = 0
+    crashes: list[str] = field(default_factory=list)
+    bad_lines: list[str] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)
+    with_errors: int = 0
+    diagnostics: Counter = field(default_factory=Counter)
+    pages: int = 0
+    page_bytes: int = 0
+    input_bytes: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.lessons += other.lessons
+        self.crashes += other.crashes
+        self.bad_lines += other.bad_lines
+        self.leaks += other.leaks
+        self.with_errors += other.with_errors
+        self.diagnostics.update(other.diagnostics)
+        self.pages += other.pages
+        self.page_bytes += other.page_bytes
+        self.input_bytes += other.input_bytes
+
+
+def lesson_bytes(seed: int) -> bytes:
+    text = lesson(RandomChoices(seed))
+    data = text.encode("utf-8")
+    if seed % 97 == 0:  # now and then a file that is not UTF-8 at all
+        data = data[: len(data) // 2] + b"\xff\xfe" + data[len(data) // 2 :]
+    return data
+
+
+class Pipeline:
+    """The build's stages, in this process, for lessons that live only in memory."""
+
+    def __init__(self):
+        from generator.config import SiteConfig
+        from generator.content.markdown import create_markdown
+        from generator.render.environment import create_environment
+
+        self.root = Path(tempfile.mkdtemp(prefix="studysite-fuzz-"))
+        self.config = SiteConfig(self.root)
+        self.md = create_markdown(unsafe_html=self.config.unsafe_html)
+        self.environment = create_environment(self.root)
+
+    def parse(self, content_path: str, data: bytes):
+        from generator.content.lesson import parse_lesson
+        from generator.enrich import enrich
+        from generator.languages import normalize_language
+
+        lesson_, problems = parse_lesson(f"content/{content_path}", content_path, data, self.md, self.config.heading_kinds)
+        if lesson_ is not None:
+            problems += enrich(lesson_, normalize_language(lesson_.lang) or self.config.language)
+        return lesson_, problems
+
+    def render(self, lessons: dict) -> dict[str, bytes]:
+        """Every page and search file of a site made of *lessons*, encoded."""
+        from generator.content.site import build_site
+        from generator.render.pages import Renderer
+        from generator.render.search import SearchShardWriter, lesson_entries
+
+        folders = sorted({path.rsplit("/", 1)[0] for path in lessons if "/" in path})
+        site, _ = build_site([lesson_.summary() for lesson_ in lessons.values()], folders)
+        renderer = Renderer(self.config, site, lessons, self.environment, "fuzz")
+        files: dict[str, bytes] = {}
+        search = SearchShardWriter("text-00")
+        for page in site.pages:
+            files[page.url + "index.html"] = renderer.lesson_page(page).encode("utf-8")
+            search.add(lesson_entries(lessons[page.lesson.content_path], page.url))
+        for folder in site.folders:
+            files[folder.url + "index.html"] = renderer.folder_page(folder).encode("utf-8")
+        search.flush()
+        files.update((name, script.encode("utf-8")) for name, script in search.files.items())
+        return files
+
+
+def check_diagnostics(data: bytes, problems) -> list[str]:
+    """The problems that are not one well-formed line pointing inside the file."""
+    last_line = len(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"))
+    bad = []
+    for problem in problems:
+        line = problem.format()
+        match = _LINE.match(line)
+        if match is None or not 1 <= int(match.group(1)) <= last_line:
+            bad.append(line[:300])
+    return bad
+
+
+class _PageCheck(HTMLParser):
+    """Finds what hostile input must never become: script, handlers, javascript: links,
+    and anything but MathML inside a formula."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.math_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        from generator.content.mathml import MATHML_ELEMENTS
+
+        names = dict(attrs)
+        if tag == "script" and not names.get("src"):
+            self.found.append("inline <script>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{name}= on <{tag}>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(("javascript:", "vbscript:")):
+                self.found.append(f"{name}={value[:40]!r} on <{tag}>")
+        if tag == "math":
+            self.math_depth += 1
+        elif self.math_depth and tag not in MATHML_ELEMENTS:
+            self.found.append(f"<{tag}> inside <math>")
+
+    def handle_endtag(self, tag):
+        if tag == "math" and self.math_depth:
+            self.math_depth -= 1
+
+
+_SUSPECT = re.compile(rb"<script(?![^>]*\ssrc=)|\son[a-z]+\s*=|javascript:|vbscript:|<math", re.I)
+
+
+def check_page(page: bytes) -> list[str]:
+    if not _SUSPECT.search(page):  # most pages: nothing that needs a parser's eye
+        return []
+    check = _PageCheck()
+    check.feed(page.decode("utf-8"))
+    check.close()
+    return check.found
+
+
+def run_batch(first: int, count: int) -> Tally:
+    tally = Tally()
+    pipeline = Pipeline()
+    lessons = {}
+    sources = {}
+    for seed in range(first, first + count):
+        content_path = f"f{seed % FOLDERS}/lesson-{seed}.md"
+        data = lesson_bytes(seed)
+        tally.lessons += 1
+        tally.input_bytes += len(data)
+        try:
+            lesson_, problems = pipeline.parse(content_path, data)
+        except Exception:  # noqa: BLE001 - what the fuzzer is looking for
+            tally.crashes.append(f"seed {seed}: parse: {_last_lines(traceback.format_exc())}")
+            continue
+        tally.diagnostics.update(problem.code or problem.severity for problem in problems)
+        tally.bad_lines += [f"seed {seed}: {line}" for line in check_diagnostics(data, problems)]
+        if any(problem.severity == "error" for problem in problems):
+            tally.with_errors += 1
+        elif lesson_ is not None:
+            lessons[content_path] = lesson_
+            sources[content_path] = seed
+    try:
+        files = pipeline.render(lessons)
+    except Exception:  # noqa: BLE001
+        # Render each lesson alone to find the one that fails.
+        files = {}
+        for content_path, lesson_ in lessons.items():
+            try:
+                files.update(pipeline.render({content_path: lesson_}))
+            except Exception:  # noqa: BLE001
+                tally.crashes.append(f"seed {sources[content_path]}: render: {_last_lines(traceback.format_exc())}")
+    for name, page in files.items():
+        tally.pages += 1
+        tally.page_bytes += len(page)
+        if name.endswith(".html"):
+            tally.leaks += [f"{name}: {found}" for found in check_page(page)]
+    return tally
+
+
+def _last_lines(text: str, count: int = 4) -> str:
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-count:])
+
+
+def _run(arguments: tuple[int, int]) -> Tally:
+    return run_batch(*arguments)
+
+
+def fuzz(lessons: int, seed: int, jobs: int) -> tuple[Tally, float]:
+    started = time.perf_counter()
+    batches = [(start, min(BATCH, seed + lessons - start)) for start in range(seed, seed + lessons, BATCH)]
+    total = Tally()
+    done = 0
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for tally in pool.imap_unordered(_run, batches):
+            total.add(tally)
+            done += tally.lessons
+            if done % 10_000 < BATCH:
+                rate = done / (time.perf_counter() - started)
+                print(f"fuzz: {done:,} lessons, {len(total.crashes)} tracebacks, {rate:,.0f} lessons/s", file=sys.stderr)
+    return total, time.perf_counter() - started
+
+
+def show(seed: int) -> int:
+    data = lesson_bytes(seed)
+    print(data.decode("utf-8", "backslashreplace"))
+    print("-" * 72)
+    pipeline = Pipeline()
+    lesson_, problems = pipeline.parse("f0/lesson.md", data)
+    for problem in problems:
+        print(problem.format())
+    if lesson_ is not None and not any(problem.severity == "error" for problem in problems):
+        files = pipeline.render({"f0/lesson.md": lesson_})
+        for name, page in files.items():
+            for found in check_page(page) if name.endswith(".html") else ():
+                print(f"{name}: {found}")
+        print(f"rendered {len(files)} files")
+    return 0
+
+
+def record(path: Path, tally: Tally, seconds: float, seed: int, jobs: int) -> None:
+    """Replace the text between the fuzzing markers of *path* with these figures."""
+    codes = ", ".join(f"{code} {count:,}" for code, count in tally.diagnostics.most_common())
+    figures = (
+        f"`make fuzz` ({tally.lessons:,} lessons from seed {seed}, {jobs} processes, "
+        f"{time.strftime('%Y-%m-%d')}): {seconds:.0f} s, {tally.lessons / seconds:,.0f} lessons/s; "
+        f"{tally.input_bytes / 1e6:,.1f} MB of lessons, {tally.with_errors:,} of them with errors "
+        f"({sum(tally.diagnostics.values()):,} problems reported: {codes}); {tally.pages:,} pages and search files "
+        f"rendered ({tally.page_bytes / 1e6:,.0f} MB). **Tracebacks: {len(tally.crashes)}. Problems not one "
+        f"`path:line:` line inside the file: {len(tally.bad_lines)}. Hostile input that reached a page as "
+        f"script, handler, `javascript:` link or non-MathML in a formula: {len(tally.leaks)}.**"
+    )
+    text = path.read_text(encoding="utf-8")
+    begin, end = "<!-- fuzz:begin -->", "<!-- fuzz:end -->"
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{begin}\n{figures}\n{end}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lessons", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0, help="first lesson's seed")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--record", type=Path, help="write the figures into this file (RELIABILITY.md)")
+    parser.add_argument("--show", type=int, metavar="SEED", help="print one lesson and run it, tracebacks shown")
+    args = parser.parse_args(argv)
+    if args.show is not None:
+        return show(args.show)
+    tally, seconds = fuzz(args.lessons, args.seed, args.jobs)
+    for finding in (*tally.crashes, *tally.bad_lines, *tally.leaks)[:50]:
+        print(finding)
+    print(
+        f"fuzz: {tally.lessons:,} lessons in {seconds:.0f} s: {len(tally.crashes)} tracebacks, "
+        f"{len(tally.bad_lines)} malformed problem lines, {len(tally.leaks)} hostile leaks; "
+        f"{tally.pages:,} files rendered"
+    )
+    if args.record:
+        record(args.record, tally, seconds, args.seed, args.jobs)
+    return 1 if tally.crashes or tally.bad_lines or tally.leaks else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
