@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
+from generator.content.markdown import MAX_NESTING
 from generator.content.paths import slugify
 from generator.content.structure import Plan, Span, plan_lesson
 from generator.errors import Diagnostic
@@ -230,6 +231,10 @@ def parse_lesson(
     diagnostics.extend(
         Diagnostic(path, line + offset + 1, message, code="shortcode") for line, message in env.get("diagnostics", ())
     )
+    diagnostics.extend(
+        Diagnostic(path, line + offset + 1, f"blocks nested more than {MAX_NESTING} levels deep (a quote is one level, a list two): flatten them", code="nesting")
+        for line in env.get("too_deep", ())
+    )
     stem = content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     title = meta.title if meta.title is not None and meta.title.strip() else stem
     lang = meta.lang or _language_from_headings(sections)
@@ -257,6 +262,7 @@ class _SectionBuilder:
         self.lines = lines
         self.offset = offset
         self.anchors: set[str] = set()
+        self.anchor_numbers: dict[str, int] = {}
 
     def build(self, tokens: list[Token]) -> list[Section]:
         first_plan = self.plan.sections[0] if self.plan.sections else None
@@ -361,11 +367,14 @@ class _SectionBuilder:
 
     def _anchor(self, heading: str) -> str:
         base = slugify(heading) or "section"
-        anchor, number = base, 1
+        # Numbering resumes where this base's last one stopped: linear in the headings.
+        number = self.anchor_numbers.get(base, 1)
+        anchor = base if number == 1 else f"{base}-{number}"
         while anchor in self.anchors:
             number += 1
             anchor = f"{base}-{number}"
         self.anchors.add(anchor)
+        self.anchor_numbers[base] = number
         return anchor
 
 

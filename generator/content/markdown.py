@@ -21,11 +21,21 @@ LINK_END = "\x03"
 place in the site is known; the renderer then makes them relative."""
 
 
+MAX_NESTING = 200
+"""How deeply blocks may nest: 200 blockquotes, or 100 lists (a list and its item are a
+level each). The parser recurses for each level, and about 500 levels would exhaust
+Python's stack; beyond markdown-it's own limit it drops the rest of the document, so
+deeper blocks are an error at their line, their text kept as a paragraph."""
+
+
 def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code})
+    # markdown-it's own limit is set past ours (a list opens two levels at once), so that
+    # nesting_limit_block, not markdown-it's silent skip, handles what is too deep.
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code, "maxNesting": MAX_NESTING + 10})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(shortcodes_plugin)
+    md.block.ruler.before("shortcode", "nesting_limit", nesting_limit_block)
     md.block.ruler.before(
         "table", "lesson_structure", structure_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
@@ -40,6 +50,29 @@ def create_markdown(*, unsafe_html: bool = False) -> MarkdownIt:
         md.add_render_rule("html_block", lambda *args: "<!-- raw HTML omitted -->\n")
         md.add_render_rule("html_inline", lambda *args: "<!-- raw HTML omitted -->")
     return md
+
+
+# --- Nesting --------------------------------------------------------------------------
+
+
+def nesting_limit_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Deeper than :data:`MAX_NESTING` levels, the rest of the innermost block becomes a
+    plain paragraph and an error at its first line (``env["too_deep"]``), instead of being
+    lost."""
+    if silent or state.level <= MAX_NESTING:
+        return False
+    line = start_line + 1
+    while line < end_line and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+        line += 1
+    state.env.setdefault("too_deep", []).append(start_line)
+    state.push("paragraph_open", "p", 1).map = [start_line, line]
+    inline = state.push("inline", "", 0)
+    inline.content = state.getLines(start_line, line, state.blkIndent, False).strip()
+    inline.map = [start_line, line]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
+    state.line = line
+    return True
 
 
 # --- Questions and answers as containers ---------------------------------------------
