@@ -484,7 +484,8 @@ def _make_handler(live: LiveSite, idle_seconds: float):
 def page_policy(page: bytes) -> str:
     """The Content-Security-Policy a built page states in its head (the build computes it
     per page), or the base policy for a page from a template without one."""
-    found = _PAGE_POLICY.search(page, 0, max(page.find(b"</head>"), 0))
+    head_end = page.find(b"</head>")
+    found = _PAGE_POLICY.search(page, 0, head_end if head_end >= 0 else len(page))
     return html.unescape(found.group(1).decode()) if found else content_security_policy()
 
 

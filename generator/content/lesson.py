@@ -231,10 +231,8 @@ def parse_lesson(
     diagnostics.extend(
         Diagnostic(path, line + offset + 1, message, code="shortcode") for line, message in env.get("diagnostics", ())
     )
-    diagnostics.extend(
-        Diagnostic(path, line + offset + 1, f"blocks nested more than {MAX_NESTING} levels deep (a quote is one level, a list two): flatten them", code="nesting")
-        for line in env.get("too_deep", ())
-    )
+    too_deep = f"blocks nested more than {MAX_NESTING} levels deep (a quote is one level, a list two): flatten them"
+    diagnostics.extend(Diagnostic(path, line + offset + 1, too_deep, code="nesting") for line in env.get("too_deep", ()))
     stem = content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     title = meta.title if meta.title is not None and meta.title.strip() else stem
     lang = meta.lang or _language_from_headings(sections)

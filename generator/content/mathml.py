@@ -61,11 +61,9 @@ def latex_to_mathml(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert_to_element  # ~80 ms to import: only for pages with math
 
     try:
-        tree = convert_to_element(latex, display="block" if display else "inline")
-        mathml = serialize(tree, alttext=latex)
+        return serialize(convert_to_element(latex, display="block" if display else "inline"), alttext=latex)
     except Exception:  # latex2mathml raises many exception types for bad input
         return f'<code class="math-error">{html.escape(latex)}</code>'
-    return mathml
 
 
 def serialize(math: Element, *, alttext: str) -> str:
