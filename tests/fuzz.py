@@ -23,18 +23,20 @@ import argparse
 import json
 import multiprocessing
 import re
+import resource
 import sys
 import tempfile
 import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from functools import cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from helpers import record_figures  # noqa: E402
 from lesson_grammar import RandomChoices, lesson  # noqa: E402
 
 BATCH = 250
@@ -82,7 +84,8 @@ class Pipeline:
         from generator.content.markdown import create_markdown
         from generator.render.environment import create_environment
 
-        self.root = Path(tempfile.mkdtemp(prefix="studysite-fuzz-"))
+        self._folder = tempfile.TemporaryDirectory(prefix="studysite-fuzz-")  # an empty site: bundled templates
+        self.root = Path(self._folder.name)
         self.config = SiteConfig(self.root)
         self.md = create_markdown(unsafe_html=self.config.unsafe_html)
         self.environment = create_environment(self.root)
@@ -130,51 +133,48 @@ def check_diagnostics(data: bytes, problems) -> list[str]:
     return bad
 
 
-class _PageCheck(HTMLParser):
-    """Finds what hostile input must never become: script, handlers, javascript: links,
-    and anything but MathML inside a formula."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self.math_depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        from generator.content.mathml import MATHML_ELEMENTS
-
-        names = dict(attrs)
-        if tag == "script" and not names.get("src"):
-            self.found.append("inline <script>")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"{name}= on <{tag}>")
-            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(("javascript:", "vbscript:")):
-                self.found.append(f"{name}={value[:40]!r} on <{tag}>")
-        if tag == "math":
-            self.math_depth += 1
-        elif self.math_depth and tag not in MATHML_ELEMENTS:
-            self.found.append(f"<{tag}> inside <math>")
-
-    def handle_endtag(self, tag):
-        if tag == "math" and self.math_depth:
-            self.math_depth -= 1
-
-
-_SUSPECT = re.compile(rb"<script(?![^>]*\ssrc=)|\son[a-z]+\s*=|javascript:|vbscript:|<math", re.I)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
+_ATTRIBUTE = re.compile(r"""([^\s=/"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 
 def check_page(page: bytes) -> list[str]:
-    if not _SUSPECT.search(page):  # most pages: nothing that needs a parser's eye
-        return []
-    check = _PageCheck()
-    check.feed(page.decode("utf-8"))
-    check.close()
-    return check.found
+    """What hostile input must never become in a page: a script not loaded from a file,
+    an ``on…`` handler, a ``javascript:`` link, anything but MathML inside a formula.
+    The page is scanned tag by tag (our pages escape every ``<`` and ``>`` in text and
+    attributes, so a tag is always a tag), which is many times quicker than a parser."""
+    from generator.content.mathml import MATHML_ELEMENTS
+
+    found = []
+    math_depth = 0
+    for match in _TAG.finditer(page.decode("utf-8")):
+        closing, tag, rest = match.group(1), match.group(2).lower(), match.group(3)
+        if closing:
+            math_depth -= tag == "math" and math_depth > 0
+            continue
+        attributes = {name.lower(): value.strip("\"'") for name, value in _ATTRIBUTE.findall(rest)}
+        if tag == "script" and not attributes.get("src"):
+            found.append("inline <script>")
+        for name, value in attributes.items():
+            if name.startswith("on"):
+                found.append(f"{name}= on <{tag}>")
+            if name in ("href", "src", "action", "formaction") and value.strip().lower().startswith(("javascript:", "vbscript:")):
+                found.append(f"{name}={value[:40]!r} on <{tag}>")
+        if tag == "math":
+            math_depth += not rest.rstrip().endswith("/")
+        elif math_depth and tag not in MATHML_ELEMENTS:
+            found.append(f"<{tag}> inside <math>")
+    return found
+
+
+@cache
+def pipeline_of_this_process() -> Pipeline:
+    """One per worker process: its Markdown parser and compiled templates serve every batch."""
+    return Pipeline()
 
 
 def run_batch(first: int, count: int) -> Tally:
     tally = Tally()
-    pipeline = Pipeline()
+    pipeline = pipeline_of_this_process()
     lessons = {}
     sources = {}
     for seed in range(first, first + count):
@@ -220,19 +220,23 @@ def _run(arguments: tuple[int, int]) -> Tally:
     return run_batch(*arguments)
 
 
-def fuzz(lessons: int, seed: int, jobs: int) -> tuple[Tally, float]:
+def fuzz(lessons: int, seed: int, jobs: int) -> tuple[Tally, float, float]:
+    """The tally of *lessons* lessons from *seed* on, wall seconds and CPU seconds."""
     started = time.perf_counter()
     batches = [(start, min(BATCH, seed + lessons - start)) for start in range(seed, seed + lessons, BATCH)]
     total = Tally()
     done = 0
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for tally in pool.imap_unordered(_run, batches):
-            total.add(tally)
-            done += tally.lessons
-            if done % 10_000 < BATCH:
-                rate = done / (time.perf_counter() - started)
-                print(f"fuzz: {done:,} lessons, {len(total.crashes)} tracebacks, {rate:,.0f} lessons/s", file=sys.stderr)
-    return total, time.perf_counter() - started
+    pool = multiprocessing.get_context("fork").Pool(jobs)
+    for tally in pool.imap_unordered(_run, batches):
+        total.add(tally)
+        done += tally.lessons
+        if done % 10_000 < BATCH:
+            rate = done / (time.perf_counter() - started)
+            print(f"fuzz: {done:,} lessons, {len(total.crashes)} tracebacks, {rate:,.0f} lessons/s", file=sys.stderr)
+    pool.close()
+    pool.join()
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return total, time.perf_counter() - started, sum(u.ru_utime + u.ru_stime for u in usage)
 
 
 def show(seed: int) -> int:
@@ -252,23 +256,20 @@ def show(seed: int) -> int:
     return 0
 
 
-def record(path: Path, tally: Tally, seconds: float, seed: int, jobs: int) -> None:
-    """Replace the text between the fuzzing markers of *path* with these figures."""
+def figures(tally: Tally, seconds: float, cpu: float, seed: int, jobs: int) -> str:
     codes = ", ".join(f"{code} {count:,}" for code, count in tally.diagnostics.most_common())
-    figures = (
-        f"`make fuzz` ({tally.lessons:,} lessons from seed {seed}, {jobs} processes, "
-        f"{time.strftime('%Y-%m-%d')}): {seconds:.0f} s, {tally.lessons / seconds:,.0f} lessons/s; "
-        f"{tally.input_bytes / 1e6:,.1f} MB of lessons, {tally.with_errors:,} of them with errors "
-        f"({sum(tally.diagnostics.values()):,} problems reported: {codes}); {tally.pages:,} pages and search files "
-        f"rendered ({tally.page_bytes / 1e6:,.0f} MB). **Tracebacks: {len(tally.crashes)}. Problems not one "
-        f"`path:line:` line inside the file: {len(tally.bad_lines)}. Hostile input that reached a page as "
-        f"script, handler, `javascript:` link or non-MathML in a formula: {len(tally.leaks)}.**"
+    return (
+        f"`make fuzz`, {time.strftime('%Y-%m-%d')}: {tally.lessons:,} lessons (seeds {seed:,}–{seed + tally.lessons - 1:,}, "
+        f"{tally.input_bytes / 1e6:,.1f} MB) in {seconds / 60:,.1f} minutes with {jobs} processes on a machine shared with "
+        f"other work: {cpu / 60:,.1f} minutes of CPU, {cpu / tally.lessons * 1000:.1f} ms a lesson, so "
+        f"{cpu / jobs / 60:,.1f} minutes with {jobs} cores to itself. "
+        f"{tally.with_errors:,} lessons had errors, {sum(tally.diagnostics.values()):,} "
+        f"problems reported ({codes}); {tally.pages:,} pages and search files rendered from the others "
+        f"({tally.page_bytes / 1e6:,.0f} MB).\n\n"
+        f"**Tracebacks: {len(tally.crashes)}.** Problems not reported as one `path:line:` line inside the file: "
+        f"{len(tally.bad_lines)}. Hostile input that reached a page as a script, a handler, a `javascript:` link or "
+        f"non-MathML inside a formula: {len(tally.leaks)}."
     )
-    text = path.read_text(encoding="utf-8")
-    begin, end = "<!-- fuzz:begin -->", "<!-- fuzz:end -->"
-    head, _, rest = text.partition(begin)
-    _, _, tail = rest.partition(end)
-    path.write_text(f"{head}{begin}\n{figures}\n{end}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.show is not None:
         return show(args.show)
-    tally, seconds = fuzz(args.lessons, args.seed, args.jobs)
+    tally, seconds, cpu = fuzz(args.lessons, args.seed, args.jobs)
     for finding in (*tally.crashes, *tally.bad_lines, *tally.leaks)[:50]:
         print(finding)
     print(
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{tally.pages:,} files rendered"
     )
     if args.record:
-        record(args.record, tally, seconds, args.seed, args.jobs)
+        record_figures(args.record, "fuzz", figures(tally, seconds, cpu, args.seed, args.jobs))
     return 1 if tally.crashes or tally.bad_lines or tally.leaks else 0
 
 

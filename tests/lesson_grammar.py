@@ -249,10 +249,10 @@ def _paragraph(choices: Choices) -> str:
 def _block(choices: Choices) -> str:
     roll = choices.number(0, 15)
     if roll == 0:
-        depth = choices.pick((2, 5, 9, 10, 11, 20, 40, 99, 101, 200))
+        depth = choices.pick((2, 3, 5, 9, 10, 11, 20, 40)) if maybe(choices, 90) else choices.pick((99, 100, 101, 150))
         return "\n".join("  " * level + "- item" for level in range(depth))
     if roll == 1:
-        depth = choices.pick((2, 10, 19, 20, 21, 60, 101, 300))
+        depth = choices.pick((2, 3, 10, 19, 20, 21, 60)) if maybe(choices, 90) else choices.pick((199, 200, 201, 600))
         return ">" * depth + " quoted " + _paragraph(choices)
     if roll == 2:
         fence = choices.pick(("```", "~~~", "````"))
@@ -309,7 +309,7 @@ def body(choices: Choices) -> str:
         for _ in range(choices.number(0, 4)):
             parts.append(_questions(choices) if maybe(choices, 35) else _block(choices))
         sections.append("\n\n".join(parts))
-    if maybe(choices, 3):
+    if maybe(choices, 1):
         sections.append("\n".join(f"## {choices.pick(HEADINGS[:4])}" for _ in range(300)))
     text = "\n\n".join(sections) + "\n"
     if maybe(choices, 5):
