@@ -74,6 +74,26 @@ def run_subprocess(*args: str | Path, cwd: Path | None = None, env: dict | None 
     return Run(completed.returncode, completed.stdout, completed.stderr)
 
 
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " (" + event.sourceFile + ":" + event.lineNumber + ")");
+});"""
+"""A browser init script: the page reports each violation of its Content-Security-Policy
+as a console error, where the browser tests' watch sees it."""
+
+
+def record_figures(path: Path, name: str, text: str) -> None:
+    """Put *text* between the ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->`` lines of
+    *path* (RELIABILITY.md), replacing what the last run wrote there."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    document = path.read_text(encoding="utf-8")
+    if begin not in document or end not in document:
+        raise SystemExit(f"{path} has no {begin} … {end} section to write the figures into")
+    head, _, rest = document.partition(begin)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{begin}\n{text.strip()}\n{end}{tail}", encoding="utf-8")
+
+
 def tree_snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 

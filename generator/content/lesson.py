@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
+from generator.content.markdown import MAX_NESTING
 from generator.content.structure import Plan, Span, heading_language, plan_lesson
 from generator.errors import Diagnostic
 
@@ -235,6 +236,8 @@ def parse_lesson(
     diagnostics.extend(
         Diagnostic(path, line + offset + 1, message, code="shortcode") for line, message in env.get("diagnostics", ())
     )
+    too_deep = f"blocks nested more than {MAX_NESTING} levels deep (a quote is one level, a list two): flatten them"
+    diagnostics.extend(Diagnostic(path, line + offset + 1, too_deep, code="nesting") for line in env.get("too_deep", ()))
     stem = content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     title = meta.title if meta.title is not None and meta.title.strip() else stem
     lang = meta.lang or _language_from_headings(sections)

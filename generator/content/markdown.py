@@ -26,6 +26,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from generator.content.mathml import latex_to_mathml
 from generator.content.paths import slugify
 from generator.content.shortcodes import is_tag_start, report_problem, scan_tag, shortcodes_plugin
 
@@ -38,16 +39,27 @@ REF_PREFIX = "ref:"
 renderer looks up as Hugo does (see :mod:`generator.content.refs`)."""
 
 
+MAX_NESTING = 200
+"""How deeply blocks may nest: 200 blockquotes, or 100 lists (a list and its item are a
+level each). The parser recurses for each level, and about 500 levels would exhaust
+Python's stack; beyond markdown-it's own limit it drops the rest of the document, so
+deeper blocks are an error at their line, their text kept as a paragraph."""
+
+
 def create_markdown(
     *, unsafe_html: bool = False, hard_wraps: bool = False, site_params: dict[str, Any] | None = None
 ) -> MarkdownIt:
     """The parser for lessons. *hard_wraps* is goldmark's ``renderer.hardWraps`` (a line
     break inside a paragraph is a ``<br>``); *site_params* are the config's ``[params]``,
     which the ``param`` shortcode falls back to (a lesson's front matter gives its page params)."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code, "breaks": hard_wraps})
+    # markdown-it's own limit is set past ours (a list opens two levels at once), so that
+    # nesting_limit_block, not markdown-it's silent skip, handles what is too deep.
+    options = {"html": True, "highlight": highlight_code, "breaks": hard_wraps, "maxNesting": MAX_NESTING + 10}
+    md = MarkdownIt("commonmark", options)
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(shortcodes_plugin)
+    md.block.ruler.before("shortcode", "nesting_limit", nesting_limit_block)
     md.block.ruler.before(
         "table", "lesson_structure", structure_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
@@ -174,31 +186,50 @@ def use_heading_anchors(md: MarkdownIt) -> None:
     copy-link button. A lesson's section headings keep the anchors they always had (made
     from the heading as written); the others get theirs from mdit-py-plugins' anchors
     plugin, never taking a section's."""
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda title: slugify(title) or "section")
-    md.core.ruler.before("anchor", "section_anchors", _section_anchors)
+    slugs = _Slugs()
+    # The plugin numbers duplicates by trying -1, -2, … in turn (quadratic: 50,000 equal
+    # headings took minutes); its slug function already answers with a free slug instead,
+    # numbered as the plugin numbers (-1 first), while sections keep their -2 first.
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda title: slugs.claim(slugify(title) or "section", 1))
+    md.core.ruler.before("anchor", "section_anchors", lambda state: _section_anchors(state, slugs))
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
 
 
-def _section_anchors(state: StateCore) -> None:
+class _Slugs:
+    """The anchors taken in the document being parsed, and for each base the next number to
+    try (so numbering resumes where it stopped: linear in the number of headings)."""
+
+    def __init__(self):
+        self.taken: set[str] = set()
+        self.next_suffix: dict[tuple[str, int], int] = {}
+
+    def claim(self, base: str, first_suffix: int) -> str:
+        """*base*, else *base*-N for the first free N from *first_suffix* on."""
+        suffix = self.next_suffix.get((base, first_suffix))
+        if suffix is None:
+            anchor, suffix = base, first_suffix
+        else:
+            anchor, suffix = f"{base}-{suffix}", suffix + 1
+        while anchor in self.taken:
+            anchor, suffix = f"{base}-{suffix}", suffix + 1
+        self.taken.add(anchor)
+        self.next_suffix[base, first_suffix] = suffix
+        return anchor
+
+
+def _section_anchors(state: StateCore, slugs: _Slugs) -> None:
+    """Section headings first (their anchors do not depend on other headings); this also
+    starts the document's set of taken anchors afresh."""
+    slugs.__init__()
     plan = state.env.get("plan")
     if plan is None:
         return
-    taken: set[str] = set()
     for token in state.tokens:
         if token.type == "heading_open" and token.tag == "h2" and token.level == 0 and token.map:
             section = plan.section_at.get(token.map[0])
             if section is not None:
-                token.attrSet("id", _unique(slugify(section.heading) or "section", taken))
-
-
-def _unique(base: str, taken: set[str]) -> str:
-    anchor, number = base, 1
-    while anchor in taken:
-        number += 1
-        anchor = f"{base}-{number}"
-    taken.add(anchor)
-    return anchor
+                token.attrSet("id", slugs.claim(slugify(section.heading) or "section", 2))
 
 
 HEADING_START = '<div class="heading">'
@@ -485,6 +516,29 @@ def _render_bare_ref(meta: dict) -> str:
     return f'<a href="{LINK_START}{REF_PREFIX}{html.escape(target)}{LINK_END}">{html.escape(target)}</a>'
 
 
+# --- Nesting --------------------------------------------------------------------------
+
+
+def nesting_limit_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Deeper than :data:`MAX_NESTING` levels, the rest of the innermost block becomes a
+    plain paragraph and an error at its first line (``env["too_deep"]``), instead of being
+    lost."""
+    if silent or state.level <= MAX_NESTING:
+        return False
+    line = start_line + 1
+    while line < end_line and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+        line += 1
+    state.env.setdefault("too_deep", []).append(start_line)
+    state.push("paragraph_open", "p", 1).map = [start_line, line]
+    inline = state.push("inline", "", 0)
+    inline.content = state.getLines(start_line, line, state.blkIndent, False).strip()
+    inline.map = [start_line, line]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
+    state.line = line
+    return True
+
+
 # --- Questions and answers as containers ---------------------------------------------
 
 
@@ -545,19 +599,6 @@ def _tokenize_span(state: StateBlock, span) -> None:
 
 
 # --- Math ----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def latex_to_mathml(latex: str, display: bool) -> str:
-    """MathML for *latex*; on a formula the converter cannot read, the source as code."""
-    from latex2mathml.converter import convert  # ~80 ms to import: only for pages with math
-
-    try:
-        mathml = convert(latex, display="block" if display else "inline")
-    except Exception:  # latex2mathml raises many exception types for bad input
-        return f'<code class="math-error">{html.escape(latex)}</code>'
-    # The source as alttext: read out by screen readers, and used by search and copy.
-    return mathml.replace("<math ", f'<math alttext="{html.escape(latex)}" ', 1)
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:

@@ -50,14 +50,16 @@ _PROMPT_CLOSE = re.compile(r"\{\{(?:<\s*/\s*ask_chatgpt\s*>|%\s*/\s*ask_chatgpt\
 _HIGHLIGHT_OPEN = re.compile(r"^ {0,3}\{\{[<%]\s*highlight\b")
 _HIGHLIGHT_CLOSE = re.compile(r"\{\{[<%]\s*/\s*highlight\s*[>%]\}\}")
 
-# "1." "1)" "1、" "(1)" "问题1：" "Q1." — but not "3.5" (a decimal) or a bare "2024." year.
+# "1." "1)" "1、" "(1)" "问题1：" "Q1." — but not "3.5" (a decimal). A number of four digits
+# or more ("2024." a year) is a question only right after the one before it (see _candidates).
 _QUESTION = re.compile(
     r"^ {0,3}(?:\*\*)?(?:"
-    r"(?:Q|Question|问题|問題|题目|題目)\s*(?P<word>\d{1,3})\s*[.:：、)）]?"
-    r"|[(（](?P<paren>\d{1,3})[)）]"
-    r"|(?P<plain>\d{1,3})(?:[.．、)）](?![\d]))"
+    r"(?:Q|Question|问题|問題|题目|題目)\s*(?P<word>\d{1,6})(?!\d)\s*[.:：、)）]?"
+    r"|[(（](?P<paren>\d{1,6})[)）]"
+    r"|(?P<plain>\d{1,6})(?:[.．、)）](?![\d]))"
     r")(?:\*\*)?[ \t]*"
 )
+_FIRST_LONG_NUMBER = 1000
 _BULLET = re.compile(r"^ {0,1}[-*+][ \t]+")
 _MARKER_WORDS = r"(?:答案|解答|答|Answers?|Ans|A)"
 _LINE_MARKER = re.compile(
@@ -165,9 +167,10 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
     ]
     sections: list[SectionPlan] = []
     boundaries = [0, *starts] if not starts or starts[0] != 0 else starts
+    heading_lines = set(starts)
     for position, start in enumerate(boundaries):
         end = boundaries[position + 1] if position + 1 < len(boundaries) else len(lines)
-        is_heading = start in starts
+        is_heading = start in heading_lines
         heading = ""
         if is_heading:
             heading = (_HEADING.match(lines[start]).group(1) or "").strip()
@@ -244,12 +247,16 @@ def _first_prompt(lines: list[str], start: int, end: int) -> str | None:
 
 def _candidates(lines: list[str], hidden: list[bool], start: int, end: int) -> list[_Candidate]:
     found = []
+    numbers: set[int] = set()
     for index in range(start, end):
         if hidden[index]:
             continue
         match = _QUESTION.match(lines[index])
         if match:
             number = int(match.group("word") or match.group("paren") or match.group("plain"))
+            if number >= _FIRST_LONG_NUMBER and number - 1 not in numbers:
+                continue  # "2024. …" is a year, unless question 2023 came before it
+            numbers.add(number)
             found.append(_Candidate(index, number, match.end()))
     if not found:
         # Some lessons list their questions as bullets instead of numbers.
@@ -299,13 +306,12 @@ def _plan_questions(
     if section.kind == "preview":
         section.questions = _plan_warmup(_sequential(candidates), lines, end)
         return
-    candidate_lines = {c.line for c in candidates}
+    columns = {c.line: c.col for c in candidates}
     markers: dict[int, tuple[int, int]] = {}
     for index in range(start, end):
         if hidden[index]:
             continue
-        col = next((c.col for c in candidates if c.line == index), None) if index in candidate_lines else None
-        marker = _marker_at(lines, index, col)
+        marker = _marker_at(lines, index, columns.get(index))
         if marker is not None:
             markers[index] = marker
     block = _answer_block_line(lines, hidden, candidates, markers, start, end)

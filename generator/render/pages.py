@@ -22,6 +22,7 @@ from generator.content.lesson import Lesson
 from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX
 from generator.content.refs import find_ref
 from generator.content.site import Folder, Page, Site, Sites
+from generator.render.csp import content_security_policy, image_sources
 from generator.i18n import script_strings_json, strings_for
 
 NAV_WINDOW = 7
@@ -82,6 +83,23 @@ class ListedGroup:
     lesson_total: int = 0
 
 
+def _policy_for(lesson: Lesson | None) -> str:
+    """The page's Content-Security-Policy: the base one, plus the remote images its lesson shows."""
+    if lesson is None:
+        return content_security_policy()
+    return content_security_policy({"img-src": image_sources(_lesson_html(lesson))})
+
+
+def _lesson_html(lesson: Lesson):
+    for section in lesson.sections:
+        yield section.heading_html
+        for part in section.parts:
+            yield part.html
+            for question in part.questions:
+                yield question.html
+                yield question.answer_html or ""
+
+
 def root_prefix(url: str) -> str:
     """The relative path from the page at *url* back to the site root."""
     depth = url.count("/")
@@ -136,6 +154,7 @@ class Renderer:
         previous, following = self._neighbours[id(page)]
         context = self._base_context(page.url, lesson.title, self._language(lesson), "lesson", page)
         context.update(
+            csp=_policy_for(lesson),
             lesson=lesson,
             description=lesson.meta.description,
             breadcrumbs=self._breadcrumbs(page.folder, root),
@@ -154,6 +173,7 @@ class Renderer:
         title = self.site_title if kind == "home" and (lesson is None or lesson.meta.title is None) else folder.title
         context = self._base_context(folder.url, title, self._language(lesson), kind, folder)
         context.update(
+            csp=_policy_for(lesson),
             lesson=lesson,
             description=lesson.meta.description if lesson else "",
             breadcrumbs=self._breadcrumbs(folder.parent, root) if folder.parent else [],
@@ -276,6 +296,7 @@ class Renderer:
             "ui_json": script_strings_json(language),
             "asset_version": self.asset_version,
             "canonical": self._canonical(url),
+            "csp": content_security_policy(),
             "description": "",
             "lesson": None,
             "breadcrumbs": [],
