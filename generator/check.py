@@ -12,11 +12,12 @@ import json
 import posixpath
 import re
 from pathlib import Path
+from typing import assert_never
 from urllib.parse import unquote
 
 from generator.build import BuildOptions, LoadedSite, load_site
 from generator.languages import normalize_language
-from generator.content.lesson import Lesson
+from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, ShortcodePart
 from generator.content.site import Folder
 from generator.errors import Diagnostic
 from generator.output import static_files
@@ -50,15 +51,20 @@ def _lint_lesson(lesson: Lesson, loaded: LoadedSite) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for section in lesson.sections:
         for part in section.parts:
-            if part.type == "prompt" and not part.prompt.strip():
-                found.append(_warning(lesson, part.line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
+            match part:
+                case PromptPart(line=line, prompt=prompt) if not prompt.strip():
+                    found.append(_warning(lesson, line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
+                case PromptPart() | HtmlPart() | QuestionsPart() | ShortcodePart() | FigurePart():
+                    pass
+                case _:
+                    assert_never(part)
         if section.kind == "test":
             for question in section.questions:
                 if question.answer_html is None:
                     found.append(
                         _warning(lesson, question.line, "no-answer", f"test question {question.number} has no answer")
                     )
-        if section.heading and not [p for p in section.parts if p.type != "prompt"]:
+        if section.heading and all(isinstance(part, PromptPart) for part in section.parts):
             found.append(
                 _warning(lesson, section.line, "empty-section", f"section {section.heading!r} has no answer below its prompt yet")
             )

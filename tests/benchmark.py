@@ -232,7 +232,7 @@ def measure_live(site: Path, repeat: int) -> dict:
 FIGURE_TIMING = r"""
 import json, statistics, sys, time
 from generator.enrich import automatic_specs, figure_from_shortcode
-from generator.content.lesson import Part
+from generator.content.lesson import ShortcodePart
 from generator.plots.draw import draw
 shortcodes = {
     "loss curve, residual (MSE, MAE, Huber)": {"losses": "mse, mae, huber"},
@@ -243,10 +243,10 @@ shortcodes = {
 }
 rows = []
 for label, params in shortcodes.items():
-    spec = figure_from_shortcode(Part("shortcode", shortcode="loss_curve", params=params), "zh-TW").spec
+    spec = figure_from_shortcode(ShortcodePart(0, "loss_curve", params), "zh-TW").spec
     rows.append((label, spec))
 for label, data in (("training, line with outliers", "line-with-outliers"), ("training, two blobs", "two-blobs")):
-    rows.append((label, figure_from_shortcode(Part("shortcode", shortcode="training_curve", params={"data": data}), "zh-TW").spec))
+    rows.append((label, figure_from_shortcode(ShortcodePart(0, "training_curve", {"data": data}), "zh-TW").spec))
 draw(rows[0][1])  # warm fonts and caches once
 out = []
 for label, spec in rows:

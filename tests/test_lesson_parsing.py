@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from generator.content.lesson import parse_lesson
+from generator.content.lesson import ShortcodePart, parse_lesson
 from generator.content.markdown import create_markdown
 
 MD = create_markdown()
@@ -48,7 +48,7 @@ def test_answers_in_one_block_after_the_questions():
     assert "<pre" in questions[2].answer_html
     # The block is shown with its questions, not a second time.
     section = lesson.sections[0]
-    assert [p.type for p in section.parts] == ["prompt", "questions"]
+    assert [p.kind for p in section.parts] == ["prompt", "questions"]
 
 
 def test_numbered_steps_inside_an_answer_are_not_questions():
@@ -113,7 +113,7 @@ def test_warmup_questions_and_trailing_text():
     lesson = lesson_of("## 習題預習\n\n1. one?\n2. two?\n\nThink first.\n")
     section = lesson.sections[0]
     assert [q.source for q in section.questions] == ["one?", "two?"]
-    assert [p.type for p in section.parts] == ["questions", "html"]
+    assert [p.kind for p in section.parts] == ["questions", "html"]
     assert "Think first." in section.parts[1].html
 
 
@@ -149,7 +149,7 @@ def test_prompt_shortcode_forms(shortcode):
 def test_self_closing_and_parameters():
     lesson = lesson_of('## Explain\n{{< loss_curve losses="mse, huber(delta=1)" x=residual />}}\n')
     part = lesson.sections[0].parts[0]
-    assert (part.type, part.shortcode, part.params) == ("shortcode", "loss_curve", {"losses": "mse, huber(delta=1)", "x": "residual"})
+    assert part == ShortcodePart(2, "loss_curve", {"losses": "mse, huber(delta=1)", "x": "residual"})
 
 
 def test_shortcode_parameters_may_span_lines():

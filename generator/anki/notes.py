@@ -13,10 +13,11 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.build import LoadedSite, plot_path
-from generator.content.lesson import Lesson, Part
+from generator.content.lesson import Lesson, ShortcodePart, shortcode_params
 from generator.content.markdown import create_markdown
 from generator.content.site import Folder, Page
-from generator.enrich import PLOT_SHORTCODES, figure_from_shortcode
+from generator.content.shortcodes import PLOT_SHORTCODES
+from generator.enrich import figure_from_shortcode
 from generator.errors import ContentError, Diagnostic
 from generator.languages import normalize_language
 from generator.output import static_files
@@ -297,11 +298,9 @@ def _render_shortcode(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
     if meta["name"] not in PLOT_SHORTCODES:
         return ""
-    params = dict(meta["named"])
-    params.update((str(position), value) for position, value in enumerate(meta["positional"]))
     card: _Card = env["card"]
     try:
-        figure = figure_from_shortcode(Part("shortcode", shortcode=meta["name"], params=params), card.language)
+        figure = figure_from_shortcode(ShortcodePart(0, meta["name"], shortcode_params(meta)), card.language)
     except ValueError as error:
         line, what = env["place"]
         card.errors.append(Diagnostic(card.lesson.path, line, f"{meta['name']} in {what}: {error}", code="plot"))

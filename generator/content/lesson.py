@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, assert_never
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -32,18 +32,56 @@ class Question:
 
 
 @dataclass
-class Part:
-    """One piece of a section: ``html``, ``prompt``, ``questions``, ``shortcode``, or
-    ``figure`` (a plot, put there by :mod:`generator.enrich`)."""
+class HtmlPart:
+    """Markdown rendered to HTML (its site links still marked for the renderer)."""
 
-    type: str
-    line: int = 0
-    html: str = ""
-    prompt: str = ""
-    questions: list[Question] = field(default_factory=list)
-    shortcode: str = ""
-    params: dict[str, str] = field(default_factory=dict)
-    figure: object | None = None
+    kind: ClassVar[str] = "html"
+    line: int
+    html: str
+
+
+@dataclass
+class PromptPart:
+    """The ``ask_chatgpt`` prompt that produced the section."""
+
+    kind: ClassVar[str] = "prompt"
+    line: int
+    prompt: str
+
+
+@dataclass
+class QuestionsPart:
+    """Consecutive numbered questions of a warm-up or test section."""
+
+    kind: ClassVar[str] = "questions"
+    line: int
+    questions: list[Question]
+
+
+@dataclass
+class ShortcodePart:
+    """A plot shortcode as written; :mod:`generator.enrich` replaces it by a :class:`FigurePart`."""
+
+    kind: ClassVar[str] = "shortcode"
+    line: int
+    name: str
+    params: dict[str, str]
+    """Named parameters, and positional ones under their index ("0", "1", …)."""
+
+
+@dataclass
+class FigurePart:
+    """A plot, put there by :mod:`generator.enrich`."""
+
+    kind: ClassVar[str] = "figure"
+    line: int
+    figure: Any
+    """A :class:`generator.enrich.Figure` (enrichment sits above this module, which cannot name it)."""
+
+
+Part = HtmlPart | PromptPart | QuestionsPart | ShortcodePart | FigurePart
+"""One piece of a section, in source order. Each kind has its own class, so that code
+reading parts can ``match`` on them; its ``kind`` names it for templates."""
 
 
 _MATH = re.compile(r'<math\b[^>]*?\balttext="([^"]*)"[^>]*>.*?</math>', re.S)
@@ -70,11 +108,11 @@ class Section:
 
     @property
     def prompt(self) -> str | None:
-        return next((part.prompt for part in self.parts if part.type == "prompt"), None)
+        return next((part.prompt for part in self.parts if isinstance(part, PromptPart)), None)
 
     @property
     def questions(self) -> list[Question]:
-        return [q for part in self.parts if part.type == "questions" for q in part.questions]
+        return [q for part in self.parts if isinstance(part, QuestionsPart) for q in part.questions]
 
     def text(self) -> str:
         """The section's words as plain text: prompts, prose, questions and answers.
@@ -86,15 +124,20 @@ class Section:
     def _text(self) -> str:
         pieces: list[str] = []
         for part in self.parts:
-            if part.type == "prompt":
-                pieces.append(part.prompt)
-            elif part.type == "questions":
-                for question in part.questions:
-                    pieces.append(plain_text(question.html))
-                    if question.answer_html:
-                        pieces.append(plain_text(question.answer_html))
-            elif part.type == "html":
-                pieces.append(plain_text(part.html))
+            match part:
+                case PromptPart(prompt=prompt):
+                    pieces.append(prompt)
+                case QuestionsPart(questions=questions):
+                    for question in questions:
+                        pieces.append(plain_text(question.html))
+                        if question.answer_html:
+                            pieces.append(plain_text(question.answer_html))
+                case HtmlPart(html=fragment):
+                    pieces.append(plain_text(fragment))
+                case ShortcodePart() | FigurePart():
+                    pass  # no words of the lesson's own
+                case _:
+                    assert_never(part)
         return " ".join(pieces)
 
 
@@ -177,7 +220,7 @@ class Lesson:
                 spec
                 for section in self.sections
                 for part in section.parts
-                if part.type == "figure"
+                if isinstance(part, FigurePart)
                 for spec in part.figure.specs
             ),
             self.refs,
@@ -297,10 +340,10 @@ class _SectionBuilder:
                 closing = _matching_close(tokens, index)
                 question = self._question(tokens[index : closing + 1])
                 parts = sections[-1].parts
-                if parts and parts[-1].type == "questions":
+                if parts and isinstance(parts[-1], QuestionsPart):
                     parts[-1].questions.append(question)
                 else:
-                    parts.append(Part("questions", line=question.line, questions=[question]))
+                    parts.append(QuestionsPart(question.line, [question]))
                 index = closing + 1
                 continue
             pending.append(token)
@@ -313,7 +356,7 @@ class _SectionBuilder:
     def _flush(self, section: Section, pending: list[Token]) -> None:
         if pending:
             line = next((t.map[0] for t in pending if t.map), 0) + self.offset + 1
-            section.parts.append(Part("html", line=line, html=self._render(pending)))
+            section.parts.append(HtmlPart(line, self._render(pending)))
             pending.clear()
 
     def _render(self, tokens: list[Token]) -> str:
@@ -325,15 +368,12 @@ class _SectionBuilder:
             return self.md.renderer.renderInline(tokens[1].children or [], self.md.options, self.env)
         return self._render(tokens)
 
-    def _shortcode_part(self, token: Token) -> Part:
+    def _shortcode_part(self, token: Token) -> PromptPart | ShortcodePart:
         meta = token.meta
         line = token.map[0] + self.offset + 1 if token.map else 0
         if meta["name"] == "ask_chatgpt":
-            return Part("prompt", line=line, prompt=(meta["inner"] or "").strip())
-        params = dict(meta["named"])
-        for position, value in enumerate(meta["positional"]):
-            params[str(position)] = value
-        return Part("shortcode", line=line, shortcode=meta["name"], params=params)
+            return PromptPart(line, (meta["inner"] or "").strip())
+        return ShortcodePart(line, meta["name"], shortcode_params(meta))
 
     def _question(self, tokens: list[Token]) -> Question:
         plan = self.plan.question_at[tokens[0].map[0]]
@@ -362,6 +402,13 @@ class _SectionBuilder:
             chosen[-1] = chosen[-1][: span.cut]
         chosen[0] = chosen[0][span.col :]
         return "\n".join(chosen).strip()
+
+
+def shortcode_params(meta: dict[str, Any]) -> dict[str, str]:
+    """A shortcode token's parameters as :attr:`ShortcodePart.params` holds them."""
+    params = dict(meta["named"])
+    params.update((str(position), value) for position, value in enumerate(meta["positional"]))
+    return params
 
 
 def _matching_close(tokens: list[Token], start: int) -> int:

@@ -1,6 +1,6 @@
 """Enrichment, the pipeline stage between parsing and rendering: plots in lessons.
 
-:func:`enrich` turns each plot shortcode of a parsed lesson into a ``figure`` part
+:func:`enrich` turns each plot shortcode of a parsed lesson into a :class:`FigurePart`
 (:mod:`.shortcodes`, whose docstring is the shortcodes' reference) and, when a lesson
 names known losses in its text, adds figures of them to its explanation section
 (:mod:`.detection`). It describes figures (:class:`generator.plots.spec.FigureSpec`);
@@ -10,8 +10,9 @@ Nothing here imports matplotlib or touches files.
 
 from __future__ import annotations
 
-from generator.content.lesson import Lesson, Part, Section
-from generator.content.shortcodes import PLOT_SHORTCODES
+from typing import assert_never
+
+from generator.content.lesson import FigurePart, HtmlPart, Lesson, Part, PromptPart, QuestionsPart, Section, ShortcodePart
 from generator.errors import Diagnostic
 
 from .detection import automatic_specs, detect_losses, lesson_text
@@ -35,7 +36,7 @@ def _target_section(lesson: Lesson) -> Section | None:
         if section.kind == "explanation":
             return section
     for section in lesson.sections:
-        if any(part.type == "html" for part in section.parts):
+        if any(isinstance(part, HtmlPart) for part in section.parts):
             return section
     return None
 
@@ -43,24 +44,27 @@ def _target_section(lesson: Lesson) -> Section | None:
 def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
     """Replace plot shortcodes by figure parts and add automatic figures; return the problems.
 
-    A shortcode with errors becomes a diagnostic at its line and is dropped from the page.
+    The lesson is changed in place: the build caches the very object that was parsed, so
+    a cached lesson is already enriched and is never enriched twice. A shortcode with
+    errors becomes a diagnostic at its line and is dropped from the page.
     """
     language = figure_language(language)
     diagnostics: list[Diagnostic] = []
     explicit = False
     for section in lesson.sections:
-        parts = []
+        parts: list[Part] = []
         for part in section.parts:
-            if part.type != "shortcode" or part.shortcode not in PLOT_SHORTCODES:
-                parts.append(part)
-                continue
-            explicit = True
-            try:
-                figure = figure_from_shortcode(part, language)
-            except ValueError as error:
-                diagnostics.append(Diagnostic(lesson.path, part.line, f"{part.shortcode}: {error}", code="plot"))
-                continue
-            parts.append(Part("figure", line=part.line, figure=figure))
+            match part:
+                case ShortcodePart(line=line, name=name):
+                    explicit = True
+                    try:
+                        parts.append(FigurePart(line, figure_from_shortcode(part, language)))
+                    except ValueError as error:
+                        diagnostics.append(Diagnostic(lesson.path, line, f"{name}: {error}", code="plot"))
+                case HtmlPart() | PromptPart() | QuestionsPart() | FigurePart():
+                    parts.append(part)
+                case _:
+                    assert_never(part)
         section.parts[:] = parts
     if explicit or lesson.meta.plots is False:
         return diagnostics
@@ -69,7 +73,7 @@ def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
         return diagnostics
     figures = automatic_figures(lesson, language)
     line = max((part.line for part in section.parts), default=section.line)
-    section.parts.extend(Part("figure", line=line, figure=figure) for figure in figures)
+    section.parts.extend(FigurePart(line, figure) for figure in figures)
     return diagnostics
 
 

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import unquote, urlsplit
 
 from ebooklib import epub
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from generator.content.lesson import Lesson, Section
+from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, Section, ShortcodePart
 from generator.content.site import Folder, Page, inside
 from generator.errors import UsageError
 from generator.languages import normalize_language
@@ -433,23 +433,26 @@ def _parts(section: Section) -> list[dict]:
     """A section's parts as plain data for the book's templates."""
     views = []
     for part in section.parts:
-        if part.type == "prompt":
-            views.append({"type": "prompt", "prompt": part.prompt})
-        elif part.type == "questions":
-            # Only warm-up and test sections hold questions.
-            views.append(
-                {
-                    "type": "warmup" if section.kind == "preview" else "test",
-                    "questions": [
-                        {"number": q.number, "html": q.html, "answer_html": q.answer_html} for q in part.questions
-                    ],
-                }
-            )
-        elif part.type == "figure":
-            figure = part.figure
-            views.append({"type": "figure", "spec": figure.spec, "caption": figure.caption, "alt": figure.alt})
-        elif part.html:
-            views.append({"type": "html", "html": part.html})
+        match part:
+            case PromptPart(prompt=prompt):
+                views.append({"type": "prompt", "prompt": prompt})
+            case QuestionsPart(questions=questions):
+                # Only warm-up and test sections hold questions.
+                views.append(
+                    {
+                        "type": "warmup" if section.kind == "preview" else "test",
+                        "questions": [{"number": q.number, "html": q.html, "answer_html": q.answer_html} for q in questions],
+                    }
+                )
+            case FigurePart(figure=figure):
+                views.append({"type": "figure", "spec": figure.spec, "caption": figure.caption, "alt": figure.alt})
+            case HtmlPart(html=fragment):
+                if fragment:
+                    views.append({"type": "html", "html": fragment})
+            case ShortcodePart():
+                pass  # enrichment has made every plot shortcode a figure or an error
+            case _:
+                assert_never(part)
     return views
 
 
