@@ -60,7 +60,7 @@ def _lint_lesson(lesson: Lesson, loaded: LoadedSite) -> list[Diagnostic]:
                     assert_never(part)
         if section.kind == "test":
             for question in section.questions:
-                if question.answer_html is None:
+                if question.answer is None:
                     found.append(
                         _warning(lesson, question.line, "no-answer", f"test question {question.number} has no answer")
                     )

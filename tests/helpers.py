@@ -156,3 +156,10 @@ def parse_html(text: str | bytes) -> Node:
     builder.feed(text.decode("utf-8") if isinstance(text, bytes) else text)
     builder.close()
     return builder.root
+
+
+def answer_html(question) -> str | None:
+    """A parsed question's answer as the HTML it shows, plots left out."""
+    if question.answer is None:
+        return None
+    return "".join(getattr(part, "html", "") for part in question.answer)

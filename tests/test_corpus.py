@@ -6,7 +6,7 @@ import pytest
 
 from generator.content.lesson import parse_lesson
 from generator.content.markdown import create_markdown
-from helpers import CORPUS, corpus_files
+from helpers import CORPUS, answer_html, corpus_files
 
 # The heading → kind table of DESIGN.md §2, written out independently of the parser.
 DESIGN_KINDS = {
@@ -97,7 +97,7 @@ def test_answer_layouts(name, number, question_text, answer_text, md, corpus_dir
 
 def test_code_fence_in_answer_is_highlighted(md, corpus_dir):
     lesson = parse("002-sorting-algorithms.md", md)
-    answer = lesson.questions("test")[0].answer_html
+    answer = answer_html(lesson.questions("test")[0])
     assert '<pre class="highlight"><code class="language-python">' in answer
     assert "quickSortInPlace" in answer
 

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
+from generator.content.shortcodes import PLOT_SHORTCODES
 from generator.content.structure import Plan, Span, heading_language, plan_lesson
 from generator.errors import Diagnostic
 
@@ -26,7 +27,8 @@ class Question:
     line: int
     html: str
     source: str
-    answer_html: str | None = None
+    answer: list[AnswerPart] | None = None
+    """The answer in source order: its HTML, and the plots it shows; None for no answer."""
     answer_source: str | None = None
     answer_line: int | None = None
 
@@ -83,6 +85,10 @@ Part = HtmlPart | PromptPart | QuestionsPart | ShortcodePart | FigurePart
 """One piece of a section, in source order. Each kind has its own class, so that code
 reading parts can ``match`` on them; its ``kind`` names it for templates."""
 
+AnswerPart = HtmlPart | ShortcodePart | FigurePart
+"""One piece of a test question's answer: a plot on a line of its own in an answer shows
+inside the answer, where the reader finds it once the answer is open."""
+
 
 _MATH = re.compile(r'<math\b[^>]*?\balttext="([^"]*)"[^>]*>.*?</math>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -114,6 +120,16 @@ class Section:
     def questions(self) -> list[Question]:
         return [q for part in self.parts if isinstance(part, QuestionsPart) for q in part.questions]
 
+    def figures(self) -> list[Any]:
+        """The section's figures, those in its answers included, in reading order."""
+        found = []
+        for part in self.parts:
+            if isinstance(part, FigurePart):
+                found.append(part.figure)
+            elif isinstance(part, QuestionsPart):
+                found.extend(p.figure for q in part.questions for p in q.answer or () if isinstance(p, FigurePart))
+        return found
+
     def text(self) -> str:
         """The section's words as plain text: prompts, prose, questions and answers.
         Kept once made: plot detection and the search index both read it."""
@@ -130,8 +146,7 @@ class Section:
                 case QuestionsPart(questions=questions):
                     for question in questions:
                         pieces.append(plain_text(question.html))
-                        if question.answer_html:
-                            pieces.append(plain_text(question.answer_html))
+                        pieces.extend(plain_text(part.html) for part in question.answer or () if isinstance(part, HtmlPart))
                 case HtmlPart(html=fragment):
                     pieces.append(plain_text(fragment))
                 case ShortcodePart() | FigurePart():
@@ -181,6 +196,8 @@ class Lesson:
     has_site_links: bool = False
     refs: tuple[tuple[int, str], ...] = ()
     """(file line, target) of each ``ref``/``relref`` shortcode."""
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    """The front matter as read: the page params that the ``param`` shortcode looks up."""
 
     @property
     def weight(self) -> int:
@@ -216,13 +233,7 @@ class Lesson:
             len(self.questions("test")),
             len(self.questions("preview")),
             self.meta.title is not None,
-            tuple(
-                spec
-                for section in self.sections
-                for part in section.parts
-                if isinstance(part, FigurePart)
-                for spec in part.figure.specs
-            ),
+            tuple(spec for section in self.sections for figure in section.figures() for spec in figure.specs),
             self.refs,
         )
 
@@ -281,6 +292,7 @@ def parse_lesson(
         front_matter.key_lines,
         bool(env.get("has_site_links")),
         tuple((line + offset + 1, target) for line, target in env.get("refs", ())),
+        front_matter.data,
     )
     return lesson, diagnostics
 
@@ -314,7 +326,7 @@ class _SectionBuilder:
             if token.type == "heading_open" and token.tag == "h2" and token.level == 0 and token.map:
                 section_plan = self.plan.section_at.get(token.map[0])
                 if section_plan is not None:
-                    self._flush(sections[-1], pending)
+                    self._flush(sections[-1].parts, pending)
                     inline = tokens[index + 1]
                     heading_html = self.md.renderer.renderInline(inline.children or [], self.md.options, self.env)
                     sections.append(
@@ -331,12 +343,12 @@ class _SectionBuilder:
                     index += 3
                     continue
             if token.type == "shortcode" and token.level == 0:
-                self._flush(sections[-1], pending)
+                self._flush(sections[-1].parts, pending)
                 sections[-1].parts.append(self._shortcode_part(token))
                 index += 1
                 continue
             if token.type == "qa_open":
-                self._flush(sections[-1], pending)
+                self._flush(sections[-1].parts, pending)
                 closing = _matching_close(tokens, index)
                 question = self._question(tokens[index : closing + 1])
                 parts = sections[-1].parts
@@ -348,16 +360,33 @@ class _SectionBuilder:
                 continue
             pending.append(token)
             index += 1
-        self._flush(sections[-1], pending)
+        self._flush(sections[-1].parts, pending)
         if not sections[0].parts:
             sections.pop(0)
         return sections
 
-    def _flush(self, section: Section, pending: list[Token]) -> None:
+    def _flush(self, parts: list, pending: list[Token]) -> None:
         if pending:
             line = next((t.map[0] for t in pending if t.map), 0) + self.offset + 1
-            section.parts.append(HtmlPart(line, self._render(pending)))
+            parts.append(HtmlPart(line, self._render(pending)))
             pending.clear()
+
+    def _answer_parts(self, tokens: list[Token], level: int) -> list[AnswerPart]:
+        """An answer's HTML, cut at the plot shortcodes that stand at its top *level*.
+        Anywhere else the renderer reports a shortcode (see :mod:`generator.content.markdown`)."""
+        parts: list[AnswerPart] = []
+        pending: list[Token] = []
+        for token in tokens:
+            if token.type == "shortcode" and token.level == level and token.meta["name"] in PLOT_SHORTCODES:
+                self._flush(parts, pending)
+                parts.append(ShortcodePart(self._line(token), token.meta["name"], shortcode_params(token.meta)))
+            else:
+                pending.append(token)
+        self._flush(parts, pending)
+        return parts
+
+    def _line(self, token: Token) -> int:
+        return token.map[0] + self.offset + 1 if token.map else 0
 
     def _render(self, tokens: list[Token]) -> str:
         return self.md.renderer.render(tokens, self.md.options, self.env)
@@ -370,7 +399,7 @@ class _SectionBuilder:
 
     def _shortcode_part(self, token: Token) -> PromptPart | ShortcodePart:
         meta = token.meta
-        line = token.map[0] + self.offset + 1 if token.map else 0
+        line = self._line(token)
         if meta["name"] == "ask_chatgpt":
             return PromptPart(line, (meta["inner"] or "").strip())
         return ShortcodePart(line, meta["name"], shortcode_params(meta))
@@ -387,8 +416,8 @@ class _SectionBuilder:
             self._source(plan.question),
         )
         if plan.answer is not None:
-            answer_tokens = inner[question_end + 2 : -1]
-            question.answer_html = self._render(answer_tokens)
+            answer_open = inner[question_end + 1]
+            question.answer = self._answer_parts(inner[question_end + 2 : -1], answer_open.level + 1)
             question.answer_source = self._source(plan.answer)
             question.answer_line = plan.answer.line + self.offset + 1
         return question

@@ -536,6 +536,11 @@ def _tokenize_span(state: StateBlock, span) -> None:
     state.blkIndent = indent
     state.parentType = "question"
     state.md.block.tokenize(state, first, span.end)
+    while state.line < span.end:
+        # A line indented less than the first ends a Markdown container, not an answer:
+        # "1. Q?\n   答案：A\n\nMore about A" goes on at the lesser indent.
+        state.blkIndent = state.sCount[state.line]
+        state.md.block.tokenize(state, state.line, span.end)
     state.bMarks[first], state.tShift[first], state.sCount[first] = saved_first
     state.eMarks[last] = saved_last_end
     state.lineMax, state.blkIndent, state.parentType, state.line = saved_state

@@ -319,9 +319,25 @@ def inline_with_lines(state) -> None:
             state.md.inline.parse(token.content, state.md, env, token.children)
 
 
+def render_misplaced(self, tokens, idx, options, env) -> str:
+    """A lesson shortcode that reached the HTML renderer: the lesson parser takes prompts
+    and plots as parts of a section (and plots as parts of an answer) only where they stand
+    on a line of their own, outside lists, quotes and questions (see
+    :mod:`generator.content.lesson`). Anywhere else it is the author's mistake."""
+    meta = tokens[idx].meta
+    name = meta["name"]
+    where = "a section's text" if name == "ask_chatgpt" else "a section's text or an answer"
+    report_problem(
+        env, meta["line"], f"shortcode {name!r} must stand on a line of its own in {where}, not inside a question, a list or a quote"
+    )
+    return ""
+
+
 def shortcodes_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before(
         "table", "shortcode", shortcode_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
     md.inline.ruler.after("text", "shortcode", shortcode_inline)
     md.core.ruler.at("inline", inline_with_lines)
+    md.add_render_rule("shortcode", render_misplaced)
+    md.add_render_rule("shortcode_inline", render_misplaced)

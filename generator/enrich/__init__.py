@@ -1,6 +1,7 @@
 """Enrichment, the pipeline stage between parsing and rendering: plots in lessons.
 
-:func:`enrich` turns each plot shortcode of a parsed lesson into a :class:`FigurePart`
+:func:`enrich` turns each plot shortcode of a parsed lesson (in a section's text or in
+an answer) into a :class:`FigurePart`
 (:mod:`.shortcodes`, whose docstring is the shortcodes' reference) and, when a lesson
 names known losses in its text, adds figures of them to its explanation section
 (:mod:`.detection`). It describes figures (:class:`generator.plots.spec.FigureSpec`);
@@ -10,6 +11,7 @@ Nothing here imports matplotlib or touches files.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import assert_never
 
 from generator.content.lesson import FigurePart, HtmlPart, Lesson, Part, PromptPart, QuestionsPart, Section, ShortcodePart
@@ -42,7 +44,8 @@ def _target_section(lesson: Lesson) -> Section | None:
 
 
 def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
-    """Replace plot shortcodes by figure parts and add automatic figures; return the problems.
+    """Replace plot shortcodes (in sections and in answers) by figure parts and add
+    automatic figures; return the problems.
 
     The lesson is changed in place: the build caches the very object that was parsed, so
     a cached lesson is already enriched and is never enriched twice. A shortcode with
@@ -52,20 +55,8 @@ def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     explicit = False
     for section in lesson.sections:
-        parts: list[Part] = []
-        for part in section.parts:
-            match part:
-                case ShortcodePart(line=line, name=name):
-                    explicit = True
-                    try:
-                        parts.append(FigurePart(line, figure_from_shortcode(part, language)))
-                    except ValueError as error:
-                        diagnostics.append(Diagnostic(lesson.path, line, f"{name}: {error}", code="plot"))
-                case HtmlPart() | PromptPart() | QuestionsPart() | FigurePart():
-                    parts.append(part)
-                case _:
-                    assert_never(part)
-        section.parts[:] = parts
+        for parts in _part_lists(section):
+            explicit |= _draw_shortcodes(parts, lesson.path, language, diagnostics)
     if explicit or lesson.meta.plots is False:
         return diagnostics
     section = _target_section(lesson)
@@ -75,6 +66,34 @@ def enrich(lesson: Lesson, language: str) -> list[Diagnostic]:
     line = max((part.line for part in section.parts), default=section.line)
     section.parts.extend(FigurePart(line, figure) for figure in figures)
     return diagnostics
+
+
+def _part_lists(section: Section) -> Iterator[list]:
+    """The section's parts, then each of its answers' parts."""
+    yield section.parts
+    for question in section.questions:
+        if question.answer is not None:
+            yield question.answer
+
+
+def _draw_shortcodes(parts: list[Part], path: str, language: str, diagnostics: list[Diagnostic]) -> bool:
+    """Replace *parts*' shortcodes by figures, in place; return whether there were any."""
+    found = False
+    kept: list[Part] = []
+    for part in parts:
+        match part:
+            case ShortcodePart(line=line, name=name):
+                found = True
+                try:
+                    kept.append(FigurePart(line, figure_from_shortcode(part, language)))
+                except ValueError as error:
+                    diagnostics.append(Diagnostic(path, line, f"{name}: {error}", code="plot"))
+            case HtmlPart() | PromptPart() | QuestionsPart() | FigurePart():
+                kept.append(part)
+            case _:
+                assert_never(part)
+    parts[:] = kept
+    return found
 
 
 __all__ = [

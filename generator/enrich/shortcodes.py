@@ -67,7 +67,9 @@ This docstring is the shortcodes' reference. Nothing here imports matplotlib or 
 The figure shows the mean training loss per epoch (left) and the fitted lines or
 decision boundaries over the data (right).
 
-Errors in either shortcode (unknown parameters included) are reported at the
+Either shortcode stands on a line of its own, in a section's text or in a test answer,
+where the plot shows inside the answer. Errors in either shortcode (unknown parameters
+included, or a shortcode inside a question, a list or a quote) are reported at the
 shortcode's line, and the shortcode is left out of the page.
 """
 
