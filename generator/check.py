@@ -17,13 +17,15 @@ from urllib.parse import unquote
 
 from generator.build import BuildOptions, LoadedSite, load_site
 from generator.languages import normalize_language
+from generator.content.frontmatter import FrontMatterError, normalize_text, split_front_matter
 from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, ShortcodePart
+from generator.content.links import resolve_site_link
 from generator.content.site import Folder
+from generator.content.structure import hidden_lines
 from generator.errors import Diagnostic
 from generator.output import static_files
 from generator.resources import bundled_dir
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"`+[^`\n]*`+")
 _LINK = re.compile(r"(!?)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 # A link whose destination has a space, which CommonMark leaves as text.
@@ -104,32 +106,23 @@ def _duplicate_titles(folder: Folder) -> list[Diagnostic]:
 
 
 def _broken_links(lesson: Lesson, loaded: LoadedSite, static: dict[str, Path]) -> list[Diagnostic]:
-    source = loaded.config.content_dir / lesson.content_path
     try:
-        lines = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return []
+        text = normalize_text((loaded.config.content_dir / lesson.content_path).read_bytes().decode("utf-8"))
+        front_matter = split_front_matter(text)
+    except (OSError, UnicodeDecodeError, FrontMatterError):
+        return []  # the build has reported it
+    lines = front_matter.body.split("\n")
     folder = lesson.content_path.rpartition("/")[0]
-    page_urls = {page.url for page in loaded.site.pages} | {f.url for f in loaded.site.folders}
-    own = loaded.site.by_content_path.get(lesson.content_path)
-    own_url = own.url if own is not None else ""
     found = []
-    fence = None
-    for number, line in enumerate(lines, start=1):
-        opening = _FENCE.match(line)
-        if opening:
-            marker = opening.group(1)
-            if fence is None:
-                fence = marker
-            elif line.strip().startswith(fence[0] * len(fence)):
-                fence = None
+    # Where the parser sees no Markdown (code, prompts, highlight shortcodes), no link either.
+    for index, (line, hidden) in enumerate(zip(lines, hidden_lines(lines))):
+        if hidden:
             continue
-        if fence is not None:
-            continue
+        number = index + front_matter.body_offset + 1
         visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
         for match in _LINK.finditer(visible):
             is_image, target = match.group(1) == "!", match.group(2)
-            problem = _link_problem(target, folder, own_url, loaded, static, page_urls)
+            problem = _link_problem(target, lesson, loaded, static)
             if problem:
                 kind = "image" if is_image else "link"
                 found.append(_warning(lesson, number, "broken-link", f"{kind} {target!r}: {problem}", match.start() + 1))
@@ -162,30 +155,21 @@ def _links_with_spaces(lesson: Lesson, number: int, line: str, folder: str, load
     return found
 
 
-def _link_problem(target: str, folder: str, own_url: str, loaded: LoadedSite, static, page_urls) -> str | None:
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) or target.startswith(("#", "//")):
+def _link_problem(target: str, lesson: Lesson, loaded: LoadedSite, static: dict[str, Path]) -> str | None:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) or target.startswith(("#", "//", "?")):
         return None  # external or same-page: not checked (no network)
-    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
-    if not path:
-        return None
-    if path.startswith("/"):
-        if path[1:] in static or (path.endswith("/") and path[1:] in page_urls):
-            return None
-        return "no such file in static/ or page"
-    if path.endswith((".md", ".markdown")):
-        resolved = posixpath.normpath(posixpath.join(folder, path))
-        if resolved in loaded.site.by_content_path:
-            return None
-        if resolved in loaded.lessons:
-            return "that lesson is a draft"
-        return f"no lesson content/{resolved}"
-    if path.endswith("/"):
-        resolved = posixpath.normpath(posixpath.join(own_url, path)) + "/"
-        return None if resolved.lstrip("./") in page_urls or resolved == "./" else "no page at that URL"
-    resolved = posixpath.normpath(posixpath.join(folder, path))
-    if (loaded.config.content_dir / resolved).is_file():
-        return None
-    return f"no file content/{resolved}"
+    link = resolve_site_link(loaded.site, lesson.content_path, target)
+    if link.from_root:
+        path = unquote(link.url.split("#", 1)[0].split("?", 1)[0])
+        pages = {page.url for page in loaded.site.pages} | {folder.url for folder in loaded.site.folders}
+        return None if path in static or (path.endswith("/") and path in pages) else "no such file in static/ or page"
+    if link.problem is None or link.path is None:
+        return link.problem
+    if link.path in loaded.lessons:
+        return "that lesson is a draft"
+    if (loaded.config.content_dir / link.path).is_file():
+        return f"content/{link.path} is not published: hidden files, editors' temporary files and names starting with '_' never are"
+    return link.problem
 
 
 def format_text(diagnostics: list[Diagnostic]) -> str:

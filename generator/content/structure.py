@@ -157,7 +157,7 @@ class _Candidate:
 
 
 def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -> Plan:
-    hidden = _hidden_lines(lines)
+    hidden = hidden_lines(lines)
     starts = [
         index
         for index, text in enumerate(lines)
@@ -190,7 +190,7 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
     return Plan(sections, question_at, block_at, {s.line: s for s in sections if s.line is not None})
 
 
-def _hidden_lines(lines: list[str]) -> list[bool]:
+def hidden_lines(lines: list[str]) -> list[bool]:
     """Mark lines inside code fences, prompt and ``highlight`` shortcodes, where nothing is
     structure."""
     hidden = [False] * len(lines)
