@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator import __version__
-from generator.cache import BUCKETS, BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
+from generator.cache import BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
 from generator.config import SiteConfig, load_config
 from generator.languages import normalize_language
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson

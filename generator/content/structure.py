@@ -308,9 +308,9 @@ def _plan_questions(
         marker = _marker_at(lines, index, col)
         if marker is not None:
             markers[index] = marker
-    block = _answer_block_line(lines, hidden, candidates, markers, start, end)
+    block = _answer_block_line(lines, hidden, candidates, markers, end)
     if block is not None:
-        _plan_answer_block(section, lines, candidates, block, end)
+        _plan_answer_block(section, candidates, block, end)
     elif markers:
         _plan_marked(section, lines, candidates, markers, end)
     else:
@@ -337,12 +337,7 @@ def _trim_tail(lines: list[str], line: int, end: int) -> int:
 
 
 def _answer_block_line(
-    lines: list[str],
-    hidden: list[bool],
-    candidates: list[_Candidate],
-    markers: dict[int, tuple[int, int]],
-    start: int,
-    end: int,
+    lines: list[str], hidden: list[bool], candidates: list[_Candidate], markers: dict[int, tuple[int, int]], end: int
 ) -> int | None:
     """The line of a lone "答案：" heading that follows two or more unanswered questions."""
     first = candidates[0].line
@@ -360,9 +355,7 @@ def _answer_block_line(
     return None
 
 
-def _plan_answer_block(
-    section: SectionPlan, lines: list[str], candidates: list[_Candidate], block: int, end: int
-) -> None:
+def _plan_answer_block(section: SectionPlan, candidates: list[_Candidate], block: int, end: int) -> None:
     questions = _sequential([c for c in candidates if c.line < block])
     answers = _sequential([c for c in candidates if c.line > block])
     answer_spans: dict[int, Span] = {}
