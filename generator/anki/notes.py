@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from generator.build import LoadedSite, plot_path
 from generator.content.lesson import Lesson, ShortcodePart, shortcode_params
-from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX, create_markdown
+from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX, create_markdown, omit_raw_html, use_math_rules
 from generator.content.refs import find_ref
 from generator.content.site import Folder, Page
 from generator.content.shortcodes import PLOT_SHORTCODES
@@ -182,17 +182,14 @@ class _CardRenderer:
         self.export = export
         self.with_media = with_media
         self.md = create_markdown(unsafe_html=loaded.config.unsafe_html, site_params=loaded.config.params)
-        self.md.add_render_rule("math_inline", _render_math_inline)
-        for name in ("math_inline_double", "math_block", "math_block_label"):
-            self.md.add_render_rule(name, _render_math_display)
+        use_math_rules(self.md, _render_math_inline, _render_math_display)
         for name in ("shortcode", "shortcode_inline"):
             self.md.add_render_rule(name, _render_shortcode)
         self.md.add_render_rule("image", _render_image)
         self.md.add_render_rule("link_open", _render_link_open)
         self.md.add_render_rule("link_close", _render_link_close)
         if not loaded.config.unsafe_html:
-            self.md.add_render_rule("html_block", lambda *args: "")
-            self.md.add_render_rule("html_inline", lambda *args: "")
+            omit_raw_html(self.md, "", "")
         self._statics: dict[str, Path] | None = None
         self._file_names: dict[Path, str | None] = {}
         """Each image file read so far → its media name (None: unreadable)."""
