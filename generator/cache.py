@@ -16,6 +16,7 @@ import pickle
 import zlib
 from pathlib import Path
 
+from generator.atomic import write_atomic
 from generator.content.lesson import Lesson
 
 BUCKETS = 16
@@ -63,10 +64,7 @@ class LessonCache:
     def save(self, bucket: int, entries: dict[str, tuple[int, int, Lesson]]) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            temporary = self._path(bucket).with_suffix(f".{os.getpid()}.tmp")
-            with open(temporary, "wb") as handle:
-                pickle.dump((self.key, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self._path(bucket))
+            write_atomic(self._path(bucket), pickle.dumps((self.key, entries), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 
@@ -97,12 +95,6 @@ class BuildStamp:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             data = {"inputs": inputs, "output": str(out_dir.resolve()), "identity": self._output_identity(out_dir)}
-            self.path.write_text(json.dumps(data), encoding="utf-8")
-        except OSError:
-            pass
-
-    def forget(self) -> None:
-        try:
-            self.path.unlink()
+            write_atomic(self.path, json.dumps(data))
         except OSError:
             pass
