@@ -163,23 +163,11 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
         for index, text in enumerate(lines)
         if not hidden[index] and text.lstrip(" ").startswith("##") and _HEADING.match(text)
     ]
-    sections: list[SectionPlan] = []
     boundaries = [0, *starts] if not starts or starts[0] != 0 else starts
-    for position, start in enumerate(boundaries):
-        end = boundaries[position + 1] if position + 1 < len(boundaries) else len(lines)
-        is_heading = start in starts
-        heading = ""
-        if is_heading:
-            heading = (_HEADING.match(lines[start]).group(1) or "").strip()
-        body_start = start + 1 if is_heading else start
-        prompt = _first_prompt(lines, body_start, end)
-        kind = heading_kind(heading, heading_kinds) if is_heading else None
-        if kind is None and prompt is not None:
-            kind = prompt_kind(prompt)
-        section = SectionPlan(start if is_heading else None, heading, kind or "other", prompt, end)
-        if section.kind in ("preview", "test"):
-            _plan_questions(section, lines, hidden, body_start, end)
-        sections.append(section)
+    ends = [*boundaries[1:], len(lines)]
+    sections = [
+        _plan_section(lines, hidden, start, end, start in starts, heading_kinds) for start, end in zip(boundaries, ends)
+    ]
     question_at: dict[int, QuestionPlan] = {}
     skip: dict[int, int] = {}
     for section in sections:
@@ -188,6 +176,22 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
         _collect_skips(section, skip)
     block_at: dict[int, QuestionPlan | int] = {**question_at, **skip}
     return Plan(sections, question_at, block_at, {s.line: s for s in sections if s.line is not None})
+
+
+def _plan_section(
+    lines: list[str], hidden: list[bool], start: int, end: int, is_heading: bool, heading_kinds: dict[str, str] | None
+) -> SectionPlan:
+    """Lines ``[start, end)``: a ``##`` section when *is_heading*, else the text before the first."""
+    heading = (_HEADING.match(lines[start]).group(1) or "").strip() if is_heading else ""
+    body_start = start + 1 if is_heading else start
+    prompt = _first_prompt(lines, body_start, end)
+    kind = heading_kind(heading, heading_kinds) if is_heading else None
+    if kind is None and prompt is not None:
+        kind = prompt_kind(prompt)
+    section = SectionPlan(start if is_heading else None, heading, kind or "other", prompt, end)
+    if section.kind in ("preview", "test"):
+        _plan_questions(section, lines, hidden, body_start, end)
+    return section
 
 
 def hidden_lines(lines: list[str]) -> list[bool]:
