@@ -8,6 +8,7 @@ from functools import lru_cache
 
 
 def highlight_code(code: str, language: str, attrs: str) -> str:
+    """markdown-it's ``highlight`` option: a fenced block's HTML (its *attrs* are not used)."""
     return _highlight(unescape_shortcode_comments(code), language.strip().lower())
 
 

@@ -146,7 +146,8 @@ class Section:
                 case QuestionsPart(questions=questions):
                     for question in questions:
                         pieces.append(plain_text(question.html))
-                        pieces.extend(plain_text(part.html) for part in question.answer or () if isinstance(part, HtmlPart))
+                        answer = question.answer or ()
+                        pieces.extend(plain_text(piece.html) for piece in answer if isinstance(piece, HtmlPart))
                 case HtmlPart(html=fragment):
                     pieces.append(plain_text(fragment))
                 case ShortcodePart() | FigurePart():
@@ -373,7 +374,8 @@ class _SectionBuilder:
 
     def _answer_parts(self, tokens: list[Token], level: int) -> list[AnswerPart]:
         """An answer's HTML, cut at the plot shortcodes that stand at its top *level*.
-        Anywhere else the renderer reports a shortcode (see :mod:`generator.content.markdown`)."""
+        Anywhere else the renderer reports a lesson shortcode as misplaced
+        (:func:`generator.content.shortcodes.render_misplaced`)."""
         parts: list[AnswerPart] = []
         pending: list[Token] = []
         for token in tokens:
