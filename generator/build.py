@@ -35,7 +35,7 @@ from typing import Protocol
 from jinja2 import Environment
 
 from generator import __version__
-from generator.cache import BUCKETS, BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
+from generator.cache import BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
 from generator.config import Language, SiteConfig, load_config
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown

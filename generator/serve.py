@@ -45,7 +45,7 @@ from generator.build import (
     site_figures,
     write_figures,
 )
-from generator.cache import bucket_of
+from generator.cache import bucket_of, tree_state
 from generator.config import CONFIG_NAMES
 from generator.content.site import Sites, is_ignored_name
 from generator.errors import ContentError, Diagnostic, UsageError
@@ -500,7 +500,11 @@ def _inject_live_script(page: bytes, build: int) -> bytes:
     return page[:position] + tag + page[position:] if position >= 0 else page + tag
 
 
-def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool) -> None:
+WATCH_WAKE_MS = 200
+"""How often a watcher wakes without a change: its first wake-up says that it is watching."""
+
+
+def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool, watching: threading.Event) -> None:
     import watchfiles
 
     for changes in watchfiles.watch(
@@ -511,15 +515,27 @@ def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: b
         stop_event=stop,
         recursive=recursive,
         raise_interrupt=False,
+        yield_on_timeout=True,
+        rust_timeout=WATCH_WAKE_MS,
     ):
+        watching.set()
+        if not changes:
+            continue
         live.rebuild({Path(path) for _, path in changes})
         report = f"rebuilt in {live.last_seconds * 1000:.0f} ms" if not live.errors else "\n".join(live.errors)
         print(f"studysite: {report}", file=sys.stderr)
 
 
+def _watched_state(live: LiveSite, site: Path) -> list:
+    """(path, time, size) of every file whose change rebuilds the site."""
+    configs = [(name, (site / name).stat().st_mtime_ns) for name in CONFIG_NAMES if (site / name).is_file()]
+    return [configs, *(tree_state(folder) for folder in live.watched_folders())]
+
+
 def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
     live = LiveSite(site, drafts=drafts)
     live.full_build()
+    before_watching = _watched_state(live, site)
     if not live.files and live.errors:
         print("\n".join(live.errors), file=sys.stderr)
     # A long-running process: collect cycles as usual, but not the objects built so far.
@@ -531,8 +547,16 @@ def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
     stop = threading.Event()
     folders = [str(folder) for folder in live.watched_folders()]
     # The site folder itself only for its config file: not recursively (it may hold .venv/).
+    watchers = []
     for paths, recursive in ((folders, True), ([str(site)], False)):
-        threading.Thread(target=_watch, args=(live, stop, paths, recursive), daemon=True).start()
+        watching = threading.Event()
+        threading.Thread(target=_watch, args=(live, stop, paths, recursive, watching), daemon=True).start()
+        watchers.append(watching)
+    for watching in watchers:
+        watching.wait(timeout=10)
+    # A file saved between the first build and the watchers' start has no event: look once.
+    if _watched_state(live, site) != before_watching:
+        live.full_build()
     host = f"[{bind}]" if ":" in bind else bind
     print(f"studysite: serving {site} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", file=sys.stderr)
     try:

@@ -159,30 +159,19 @@ class _Candidate:
 
 
 def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -> Plan:
-    hidden = _hidden_lines(lines)
+    hidden = hidden_lines(lines)
     starts = [
         index
         for index, text in enumerate(lines)
         if not hidden[index] and text.lstrip(" ").startswith("##") and _HEADING.match(text)
     ]
-    sections: list[SectionPlan] = []
     boundaries = [0, *starts] if not starts or starts[0] != 0 else starts
-    heading_lines = set(starts)
-    for position, start in enumerate(boundaries):
-        end = boundaries[position + 1] if position + 1 < len(boundaries) else len(lines)
-        is_heading = start in heading_lines
-        heading = ""
-        if is_heading:
-            heading = (_HEADING.match(lines[start]).group(1) or "").strip()
-        body_start = start + 1 if is_heading else start
-        prompt = _first_prompt(lines, body_start, end)
-        kind = heading_kind(heading, heading_kinds) if is_heading else None
-        if kind is None and prompt is not None:
-            kind = prompt_kind(prompt)
-        section = SectionPlan(start if is_heading else None, heading, kind or "other", prompt, end)
-        if section.kind in ("preview", "test"):
-            _plan_questions(section, lines, hidden, body_start, end)
-        sections.append(section)
+    ends = [*boundaries[1:], len(lines)]
+    heading_lines = set(starts)  # a set: 50,000 headings must not make this quadratic
+    sections = [
+        _plan_section(lines, hidden, start, end, start in heading_lines, heading_kinds)
+        for start, end in zip(boundaries, ends)
+    ]
     question_at: dict[int, QuestionPlan] = {}
     skip: dict[int, int] = {}
     for section in sections:
@@ -193,7 +182,23 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
     return Plan(sections, question_at, block_at, {s.line: s for s in sections if s.line is not None})
 
 
-def _hidden_lines(lines: list[str]) -> list[bool]:
+def _plan_section(
+    lines: list[str], hidden: list[bool], start: int, end: int, is_heading: bool, heading_kinds: dict[str, str] | None
+) -> SectionPlan:
+    """Lines ``[start, end)``: a ``##`` section when *is_heading*, else the text before the first."""
+    heading = (_HEADING.match(lines[start]).group(1) or "").strip() if is_heading else ""
+    body_start = start + 1 if is_heading else start
+    prompt = _first_prompt(lines, body_start, end)
+    kind = heading_kind(heading, heading_kinds) if is_heading else None
+    if kind is None and prompt is not None:
+        kind = prompt_kind(prompt)
+    section = SectionPlan(start if is_heading else None, heading, kind or "other", prompt, end)
+    if section.kind in ("preview", "test"):
+        _plan_questions(section, lines, hidden, body_start, end)
+    return section
+
+
+def hidden_lines(lines: list[str]) -> list[bool]:
     """Mark lines inside code fences, prompt and ``highlight`` shortcodes, where nothing is
     structure."""
     hidden = [False] * len(lines)
@@ -314,9 +319,9 @@ def _plan_questions(
         marker = _marker_at(lines, index, columns.get(index))
         if marker is not None:
             markers[index] = marker
-    block = _answer_block_line(lines, hidden, candidates, markers, start, end)
+    block = _answer_block_line(lines, hidden, candidates, markers, end)
     if block is not None:
-        _plan_answer_block(section, lines, candidates, block, end)
+        _plan_answer_block(section, candidates, block, end)
     elif markers:
         _plan_marked(section, lines, candidates, markers, end)
     else:
@@ -343,12 +348,7 @@ def _trim_tail(lines: list[str], line: int, end: int) -> int:
 
 
 def _answer_block_line(
-    lines: list[str],
-    hidden: list[bool],
-    candidates: list[_Candidate],
-    markers: dict[int, tuple[int, int]],
-    start: int,
-    end: int,
+    lines: list[str], hidden: list[bool], candidates: list[_Candidate], markers: dict[int, tuple[int, int]], end: int
 ) -> int | None:
     """The line of a lone "答案：" heading that follows two or more unanswered questions."""
     first = candidates[0].line
@@ -366,9 +366,7 @@ def _answer_block_line(
     return None
 
 
-def _plan_answer_block(
-    section: SectionPlan, lines: list[str], candidates: list[_Candidate], block: int, end: int
-) -> None:
+def _plan_answer_block(section: SectionPlan, candidates: list[_Candidate], block: int, end: int) -> None:
     questions = _sequential([c for c in candidates if c.line < block])
     answers = _sequential([c for c in candidates if c.line > block])
     answer_spans: dict[int, Span] = {}
