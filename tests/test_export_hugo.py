@@ -360,6 +360,70 @@ def test_links_images_figures_and_refs_lead_where_studysite_leads_them(tmp_path)
     assert '[ref]({{< ref "/ml/_index.md" >}}) [relref]({{< relref "/ml/index-page.md" >}})' in exported
 
 
+@pytest.mark.hugo
+@needs_hugo
+def test_output_formats_get_layouts_or_are_left_out_with_a_note(tmp_path):
+    config = 'title = "Formats"\n[outputs]\nhome = ["HTML", "JSON", "AMP"]\nsection = ["HTML", "JSON"]\npage = ["HTML", "JSON", "Calendar"]\n'
+    site = write_site(tmp_path / "site", {
+        "config.toml": config,
+        "content/ml/_index.md": '+++\ntitle = "ML"\n+++\n',
+        "content/ml/loss.md": '+++\ntitle = "Loss"\n+++\nx\n',
+    })
+    result = run_cli("export-hugo", site, "-o", tmp_path / "export")
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [
+        "config.toml:3: note: outputs.home: AMP left out of the Hugo site, which has layouts for HTML, RSS, JSON only",
+        "config.toml:5: note: outputs.page: Calendar left out of the Hugo site, which has layouts for HTML, RSS, JSON only",
+    ]
+    hugo(tmp_path / "export", tmp_path / "out")
+    assert [entry["title"] for entry in json.loads((tmp_path / "out" / "index.json").read_text(encoding="utf-8"))] == ["Loss"]
+    section = json.loads((tmp_path / "out" / "ml" / "index.json").read_text(encoding="utf-8"))
+    assert section["title"] == "ML" and [page["title"] for page in section["pages"]] == ["Loss"]
+    assert json.loads((tmp_path / "out" / "ml" / "loss" / "index.json").read_text(encoding="utf-8"))["title"] == "Loss"
+
+
+@pytest.mark.hugo
+@needs_hugo
+def test_drafts_stay_drafts_and_a_draft_folder_page_does_not_hide_its_folder(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/ml/_index.md": '+++\ntitle = "ML draft"\ndraft = true\n+++\n',
+        "content/ml/loss.md": '+++\ntitle = "Loss"\n+++\nx\n',
+        "content/ml/later.md": '+++\ntitle = "Later"\ndraft = "true"\n+++\nx\n',
+        "content/dl/dl.md": '+++\ntitle = "DL draft"\ndraft = true\n+++\n',
+        "content/dl/backprop.md": '+++\ntitle = "Backprop"\n+++\nx\n',
+    })
+    result = run_cli("export-hugo", site, "-o", tmp_path / "export")
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [
+        "content/ml/_index.md:1: warning: a draft folder page is left out of the export: in Hugo it would hide the whole folder, drafts or not"
+    ]
+    exported = tmp_path / "export" / "content"
+    assert (exported / "ml" / "later.md").read_text(encoding="utf-8") == '+++\ntitle = "Later"\ndraft = true\n+++\nx\n'
+    assert (exported / "dl" / "dl.md").read_text(encoding="utf-8").startswith('+++\ntitle = "DL draft"\ndraft = true\n')
+    hugo_out = tmp_path / "out"
+    hugo(tmp_path / "export", hugo_out)
+    ours = studysite_pages(studysite_build(site, tmp_path / "ours"))
+    assert sorted(ours) == ["", "dl/", "dl/backprop/", "ml/", "ml/loss/"]
+    assert_same_site(hugo_pages(hugo_out, "/"), ours)
+
+
+@pytest.mark.hugo
+@needs_hugo
+def test_shortcodes_in_code_stay_text_and_the_percent_form_keeps_its_html(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/hugo.md": (
+            '+++\ntitle = "Shortcodes"\n+++\n## Explain\n{{% ask_chatgpt %}}\nHow are shortcodes written?\n{{% /ask_chatgpt %}}\n\n'
+            "```markdown\n{{< ask_chatgpt >}}\nA prompt\n{{< /ask_chatgpt >}}\n```\n"
+        ),
+    })
+    hugo_out, _ = export_and_build(tmp_path, site)
+    page = parse_html((hugo_out / "hugo" / "index.html").read_bytes())
+    assert page.find(cls="ask-chatgpt").find("pre").text() == "How are shortcodes written?"
+    assert page.find("code").text() == "{{< ask_chatgpt >}}\nA prompt\n{{< /ask_chatgpt >}}\n"
+    ours = parse_html((studysite_build(site, tmp_path / "ours") / "hugo" / "index.html").read_bytes())
+    assert ours.find("code").text() == page.find("code").text()
+
+
 # --- Errors, and what is never written ----------------------------------------------
 
 
