@@ -305,6 +305,7 @@ def test_weights_slugs_dates_and_odd_file_names_give_the_same_urls_and_order(tmp
         "content/nested/deeper/lesson.md": '---\ntitle: Deep\nweight: "2"\n---\nx\n',
         "content/nested/deeper/other.md": "{\n\"title\": \"Other\", \"weight\": 5\n}\nx\n",
         "content/nested/untitled.md": "no front matter\n",
+        "content/nested/blank.md": '+++\ntitle = ""\nweight = 4\n+++\nx\n',
     })
     for path in corpus_files():
         files[f"content/corpus/{path.name}"] = path.read_text(encoding="utf-8")
@@ -319,6 +320,7 @@ def test_weights_slugs_dates_and_odd_file_names_give_the_same_urls_and_order(tmp
     assert "draft = true" in (exported / "s" / "draft.md").read_text(encoding="utf-8")
     assert 'weight = 2\n' in (exported / "nested" / "deeper" / "lesson.md").read_text(encoding="utf-8")
     assert (exported / "nested" / "untitled.md").read_text(encoding="utf-8").startswith('+++\ntitle = "untitled"\n')
+    assert (exported / "nested" / "blank.md").read_text(encoding="utf-8").startswith('+++\ntitle = "blank"\n')
 
 
 @pytest.mark.hugo

@@ -190,7 +190,10 @@ class _Exporter:
         return files
 
     def _lesson(self, site: Site, lesson: Lesson, node: Page | Folder | None, exported: str, weights: dict[int, int]) -> str:
-        text = normalize_text((self.config.root / lesson.path).read_bytes().decode("utf-8"))
+        try:
+            text = normalize_text((self.config.root / lesson.path).read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError):  # changed since it was read a moment ago
+            raise ContentError([Diagnostic(lesson.path, 1, "the file changed while it was exported; export again")]) from None
         front_matter = split_front_matter(text)
         meta, _ = read_meta(front_matter)
         data = dict(front_matter.data)
@@ -207,7 +210,7 @@ class _Exporter:
                 )
         is_home = isinstance(node, Folder) and node.parent is None
         if not is_home and not str(data.get("title") or "").strip():
-            data = {"title": lesson.title, **data}
+            data = {"title": lesson.title, **{key: value for key, value in data.items() if key != "title"}}
         if "weight" in data or (node is not None and id(node) in weights):
             data["weight"] = weights.get(id(node), meta.weight)
         for key, cast in (("draft", meta.draft), ("date", meta.date)):
