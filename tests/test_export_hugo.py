@@ -489,6 +489,19 @@ def test_hugo_only_front_matter_is_left_out_with_a_warning(make_site, tmp_path):
     assert (tmp_path / "export" / "content" / "a.md").read_text(encoding="utf-8") == '+++\ntitle = "A"\n+++\nx\n'
 
 
+def test_a_formula_that_cannot_be_placed_is_left_as_written_with_a_warning(make_site, tmp_path):
+    site = make_site({"content/t.md": '+++\ntitle = "T"\n+++\n| a | b |\n|---|---|\n| $a \\| b$ | $c_i$ |\n'})
+    result = run_cli("export-hugo", site, "-o", tmp_path / "export")
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "content/t.md:6: warning: a formula is left as $…$ in the export (studysite could not place it in the text): "
+        "Hugo's Markdown may read parts of it as emphasis"
+    ]
+    assert (tmp_path / "export" / "content" / "t.md").read_text(encoding="utf-8").endswith(
+        "| $a \\| b$ | {{< math >}}c_i{{< /math >}} |\n"
+    )
+
+
 def test_export_hugo_is_in_the_help():
     result = run_cli("export-hugo", "--help")
     assert "same page URLs" in " ".join(result.out.split())

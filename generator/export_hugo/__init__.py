@@ -256,6 +256,15 @@ class _Exporter:
             self.figures[figure_key(exported, params)] = {
                 "src": plot_path(spec), "caption": figure.figure.caption, "alt": figure.figure.alt,
             }
+        for line in rewritten.formulas_as_written:
+            self.result.warnings.append(
+                Diagnostic(
+                    lesson.path, line + offset + 1,
+                    "a formula is left as $…$ in the export (studysite could not place it in the text): "
+                    "Hugo's Markdown may read parts of it as emphasis",
+                    severity="warning", code="export-hugo",
+                )
+            )
         return _front_matter(data) + rewritten.text
 
 

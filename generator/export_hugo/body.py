@@ -50,9 +50,6 @@ class Formulas:
     computes: the SHA-256 of ``inline:`` or ``block:`` and the LaTeX as written."""
 
     mathml: dict[str, str] = field(default_factory=dict)
-    left_as_written: int = 0
-    """Formulas that could not be placed in the source (in a table cell with an escaped
-    ``|``, say): they stay as ``$…$``."""
 
 
 def formula_key(mode: str, latex: str) -> str:
@@ -77,6 +74,9 @@ class Rewritten:
     """(body line, parameters) of each plot shortcode the lesson has."""
     automatic: list[dict[str, str]]
     """The parameters of each plot shortcode added for an automatic plot."""
+    formulas_as_written: list[int] = field(default_factory=list)
+    """Body lines of formulas left as ``$…$``: not found in the text where the parser
+    saw them (a table cell with an escaped ``|``, say), or holding ``{{<``."""
 
 
 class BodyRewriter:
@@ -106,7 +106,8 @@ class BodyRewriter:
         starts = [0]
         for line in lines:
             starts.append(starts[-1] + len(line) + 1)
-        edits = self._formula_edits(body, lines, starts, env["export_formulas"])
+        as_written: list[int] = []
+        edits = self._formula_edits(body, lines, starts, env["export_formulas"], as_written)
         tag_edits, plots = _shortcode_edits(body, starts, _code_lines(tokens), ref_target)
         edits += tag_edits
         edits += self._answer_edits(lines, starts)
@@ -117,11 +118,11 @@ class BodyRewriter:
             written = "".join(f"\n{_loss_curve_tag(params)}\n" for params in shortcodes)
             prefix = "\n" if at == len(body) and not body.endswith("\n") else ""
             edits.append((at, at, prefix + written + "\n"))
-        return Rewritten(_apply(body, edits), plots, automatic[1] if automatic else [])
+        return Rewritten(_apply(body, edits), plots, automatic[1] if automatic else [], as_written)
 
     # --- formulas ---------------------------------------------------------------------
 
-    def _formula_edits(self, body: str, lines: list[str], starts: list[int], found: list) -> list[tuple[int, int, str]]:
+    def _formula_edits(self, body, lines, starts, found, as_written: list[int]) -> list[tuple[int, int, str]]:
         edits = []
         cursors: dict[int, int] = {}
         placed_src: tuple[object, list | None] = (None, None)
@@ -129,31 +130,36 @@ class BodyRewriter:
             if record[0] == "block":
                 _, start, end, content = record
                 closing = body.rfind("$$", start + 2, end)
-                if closing < 0:
-                    self.formulas.left_as_written += 1
-                    continue
-                edits.append((start, closing + 2, self._formula("block", body[start + 2 : closing], content)))
+                formula = self._formula("block", body[start + 2 : closing], content) if closing >= 0 else None
+                if formula is None:
+                    as_written.append(_line_of(starts, start))
+                else:
+                    edits.append((start, closing + 2, formula))
                 continue
             _, first_line, src, start, end, content, markup = record
             if placed_src[0] is not src:  # the first formula of another block
                 placed_src = (src, _inline_lines(lines, starts, first_line, src, cursors))
             line_offsets = placed_src[1]
             if line_offsets is None:
-                self.formulas.left_as_written += 1
+                as_written.append(first_line)
                 continue
             begin, finish = _body_offset(line_offsets, start), _body_offset(line_offsets, end)
             if "\n" not in src[start:end] and body[begin:finish] != src[start:end]:
-                self.formulas.left_as_written += 1
+                as_written.append(first_line)
                 continue
             mode = "block" if markup == "$$" else "inline"
-            edits.append((begin, finish, self._formula(mode, body[begin + len(markup) : finish - len(markup)], content)))
+            formula = self._formula(mode, body[begin + len(markup) : finish - len(markup)], content)
+            if formula is None:
+                as_written.append(first_line)
+            else:
+                edits.append((begin, finish, formula))
         return edits
 
-    def _formula(self, mode: str, written: str, content: str) -> str:
+    def _formula(self, mode: str, written: str, content: str) -> str | None:
+        """The ``math`` shortcode of a formula written as *written*; None where Hugo
+        would read a shortcode tag inside it."""
         if "{{<" in written or "{{%" in written:
-            self.formulas.left_as_written += 1  # Hugo would read a shortcode tag in it
-            delimiter = "$$" if mode == "block" else "$"
-            return delimiter + written + delimiter
+            return None
         self.formulas.mathml[formula_key(mode, written)] = latex_to_mathml(content.strip(), mode == "block")
         opening = '{{< math display="block" >}}' if mode == "block" else "{{< math >}}"
         return f"{opening}{written}{{{{< /math >}}}}"
