@@ -426,6 +426,20 @@ def test_shortcodes_in_code_stay_text_and_the_percent_form_keeps_its_html(tmp_pa
     assert ours.find("code").text() == page.find("code").text()
 
 
+@pytest.mark.hugo
+@needs_hugo
+def test_urls_keep_their_case_with_disable_path_to_lower(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "config.toml": 'title = "Case"\ndisablePathToLower = true\n',
+        "content/Machine Learning/Loss Function.md": '+++\ntitle = "Loss"\n+++\nx\n',
+        "content/Machine Learning/Other.md": '+++\ntitle = "Other"\nslug = "My Slug"\n+++\nx\n',
+    })
+    hugo_out, _ = export_and_build(tmp_path, site)
+    ours = studysite_pages(studysite_build(site, tmp_path / "ours"))
+    assert sorted(ours) == ["", "Machine-Learning/", "Machine-Learning/Loss-Function/", "Machine-Learning/My-Slug/"]
+    assert_same_site(hugo_pages(hugo_out, "/"), ours)
+
+
 # --- Errors, and what is never written ----------------------------------------------
 
 
