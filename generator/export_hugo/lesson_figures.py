@@ -25,8 +25,10 @@ def placed_figures(lesson: Lesson, shortcode_lines: set[int]) -> list[PlacedFigu
     for index, section in enumerate(lesson.sections):
         following = lesson.sections[index + 1].line if index + 1 < len(lesson.sections) else 0
         for part in section.parts:
-            if part.type != "figure":
+            # A figure part is the one that has a figure: whatever its class is called.
+            figure = getattr(part, "figure", None)
+            if figure is None:
                 continue
             automatic = part.line not in shortcode_lines
-            placed.append(PlacedFigure(following if automatic else part.line, part.figure, automatic))
+            placed.append(PlacedFigure(following if automatic else part.line, figure, automatic))
     return placed
