@@ -44,7 +44,7 @@ from generator.render.environment import plot_path
 from . import toml
 from .body import BodyRewriter, Formulas, figure_key
 from .hugo_config import hugo_config, i18n_files, language_keys
-from .lesson_figures import placed_figures
+from .lesson_figures import PlacedFigure, placed_figures
 
 LAYOUTS = Path(__file__).resolve().parent / "layouts"
 MARKER_TEXT = f"studysite export-hugo {__version__}"
@@ -180,9 +180,7 @@ class _Exporter:
             node = site.by_content_path.get(content_path)
             exported = names.get(content_path)
             if exported is None:
-                self.result.warnings.append(
-                    Diagnostic(lesson.path, 1, "a draft folder page is left out of the export: in Hugo it would hide the whole folder, drafts or not", severity="warning", code="export-hugo")
-                )
+                self._warn(lesson.path, 1, "a draft folder page is left out of the export: in Hugo it would hide the whole folder, drafts or not")
                 continue
             files[f"{root}/{exported}"] = self._lesson(site, lesson, node, exported, weights)
             if node is not None:
@@ -190,43 +188,16 @@ class _Exporter:
         return files
 
     def _lesson(self, site: Site, lesson: Lesson, node: Page | Folder | None, exported: str, weights: dict[int, int]) -> str:
+        """The exported text of *lesson* (its page or folder in *site* is *node*, None
+        for a draft), written to *exported* below its content folder."""
         try:
             text = normalize_text((self.config.root / lesson.path).read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError):  # changed since it was read a moment ago
             raise ContentError([Diagnostic(lesson.path, 1, "the file changed while it was exported; export again")]) from None
         front_matter = split_front_matter(text)
-        meta, _ = read_meta(front_matter)
-        data = dict(front_matter.data)
-        for key in HUGO_ONLY_KEYS:
-            if key in data:
-                del data[key]
-                self.result.warnings.append(
-                    Diagnostic(
-                        lesson.path, front_matter.key_lines.get(key, 1),
-                        f"front matter {key!r} is left out of the export: studysite ignores it, and in Hugo it "
-                        "changes where or whether the page is published",
-                        severity="warning", code="export-hugo",
-                    )
-                )
-        is_home = isinstance(node, Folder) and node.parent is None
-        if not is_home and not str(data.get("title") or "").strip():
-            data = {"title": lesson.title, **{key: value for key, value in data.items() if key != "title"}}
-        if "weight" in data or (node is not None and id(node) in weights):
-            data["weight"] = weights.get(id(node), meta.weight)
-        for key, cast in (("draft", meta.draft), ("date", meta.date)):
-            if key in data and cast is not None:
-                data[key] = cast
-        if isinstance(node, Page):
-            segment = node.url.rstrip("/").rpartition("/")[2]
-            renamed = posixpath.basename(exported).rpartition(".")[0] != posixpath.basename(lesson.content_path).rpartition(".")[0]
-            if segment.casefold() == "index":
-                # Hugo makes no page of a path ending in "index", slug or not: only url gives it one.
-                data.pop("slug", None)
-                data["url"] = "/" + node.url
-            elif "slug" in data or renamed:
-                data["slug"] = segment
+        data = self._front_matter(lesson, node, exported, weights, front_matter)
         offset = front_matter.body_offset
-        placed: list = []
+        placed: list[PlacedFigure] = []
 
         def automatic_plots(plot_lines: set[int]):
             placed.extend(placed_figures(lesson, {line + offset + 1 for line in plot_lines}))
@@ -257,15 +228,46 @@ class _Exporter:
                 "src": plot_path(spec), "caption": figure.figure.caption, "alt": figure.figure.alt,
             }
         for line in rewritten.formulas_as_written:
-            self.result.warnings.append(
-                Diagnostic(
-                    lesson.path, line + offset + 1,
-                    "a formula is left as $…$ in the export (studysite could not place it in the text): "
-                    "Hugo's Markdown may read parts of it as emphasis",
-                    severity="warning", code="export-hugo",
-                )
+            self._warn(
+                lesson.path, line + offset + 1,
+                "a formula is left as $…$ in the export (studysite could not place it in the text): "
+                "Hugo's Markdown may read parts of it as emphasis",
             )
         return _front_matter(data) + rewritten.text
+
+    def _front_matter(self, lesson: Lesson, node, exported: str, weights: dict[int, int], front_matter) -> dict:
+        """The lesson's front matter with the values studysite gives it."""
+        meta, _ = read_meta(front_matter)
+        data = dict(front_matter.data)
+        for key in HUGO_ONLY_KEYS:
+            if key in data:
+                del data[key]
+                self._warn(
+                    lesson.path, front_matter.key_lines.get(key, 1),
+                    f"front matter {key!r} is left out of the export: studysite ignores it, and in Hugo it "
+                    "changes where or whether the page is published",
+                )
+        is_home = isinstance(node, Folder) and node.parent is None
+        if not is_home and not str(data.get("title") or "").strip():
+            data = {"title": lesson.title, **{key: value for key, value in data.items() if key != "title"}}
+        if "weight" in data or (node is not None and id(node) in weights):
+            data["weight"] = weights.get(id(node), meta.weight)
+        for key, cast in (("draft", meta.draft), ("date", meta.date)):
+            if key in data and cast is not None:
+                data[key] = cast
+        if isinstance(node, Page):
+            segment = node.url.rstrip("/").rpartition("/")[2]
+            renamed = posixpath.basename(exported).rpartition(".")[0] != posixpath.basename(lesson.content_path).rpartition(".")[0]
+            if segment.casefold() == "index":
+                # Hugo makes no page of a path ending in "index", slug or not: only url gives it one.
+                data.pop("slug", None)
+                data["url"] = "/" + node.url
+            elif "slug" in data or renamed:
+                data["slug"] = segment
+        return data
+
+    def _warn(self, path: str, line: int, message: str) -> None:
+        self.result.warnings.append(Diagnostic(path, line, message, severity="warning", code="export-hugo"))
 
 
 def _automatic_params(figure) -> dict[str, str]:

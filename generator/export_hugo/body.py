@@ -39,7 +39,7 @@ from generator.content.shortcodes import PLOT_SHORTCODES, is_tag_start, scan_tag
 from generator.content.structure import plan_lesson
 
 _HUGO_TRIM = " \t\r\n"
-"""What the math layout trims off a formula (``trim .Inner " \t\r\n"``) before hashing it."""
+r"""What the math layout trims off a formula (``trim .Inner " \t\r\n"``) before hashing it."""
 ANSWER_OPEN = "{{< answer >}}"
 ANSWER_CLOSE = "{{< answer-end >}}"
 
