@@ -6,7 +6,8 @@ lines, and the comment form ``{{</* name */>}}`` that prints the tag itself.
 
 A shortcode that stands at the start of a line is a block (the usual case: the
 ``ask_chatgpt`` prompt that opens a section); one inside a paragraph is inline. Unknown,
-unclosed and mismatched shortcodes are errors, reported with the line they start on.
+unclosed and mismatched shortcodes are errors, reported with the line they start on (a
+misspelt closing tag, with its own line).
 
 Besides the lesson's own shortcodes, Hugo's built-ins that lessons use are known —
 ``figure``, ``highlight``, ``param``, ``ref`` and ``relref`` — and become ``hugo_shortcode``
@@ -243,9 +244,12 @@ def shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: b
         if kind.inner and not tag.self_closing:
             closing, problem = _find_closing(src, tag.end, tag)
             if problem:
-                report_problem(state.env, start_line, problem)
                 if closing is not None and closing.closing:
+                    # A misspelt closing tag: the mistake is on its line, not the opening's.
+                    report_problem(state.env, _line_of(state, closing.start), problem)
                     end_pos = closing.end  # the stray closing tag is part of this one mistake
+                else:
+                    report_problem(state.env, start_line, problem)
             else:
                 inner = src[tag.end : closing.start]
                 end_pos = closing.end
@@ -295,9 +299,11 @@ def shortcode_inline(state: StateInline, silent: bool) -> bool:
         if KNOWN[tag.name].inner and not tag.self_closing:
             closing, problem = _find_closing(src, tag.end, tag)
             if problem:
-                report_problem(state.env, line, problem)
                 if closing is not None and closing.closing:
+                    report_problem(state.env, line + src.count("\n", pos, closing.start), problem)
                     end = closing.end
+                else:
+                    report_problem(state.env, line, problem)
             else:
                 inner = src[tag.end : closing.start]
                 end = closing.end
