@@ -36,6 +36,7 @@ from jinja2 import Environment
 
 from generator import __version__
 from generator.cache import BUCKETS, BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
+from generator.check import site_warnings
 from generator.config import Language, SiteConfig, load_config
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
@@ -499,7 +500,7 @@ def load_site(options: BuildOptions) -> LoadedSite:
     summaries, problems = shard.parse()
     shard.save_cache()
     sites, site_problems = plan_site(inputs, summaries, options.drafts)
-    return LoadedSite(inputs.config, sites, shard.lessons, problems + site_problems + inputs.config.warnings)
+    return LoadedSite(inputs.config, sites, shard.lessons, problems + site_problems + site_warnings(inputs, sites))
 
 
 def _build(options: BuildOptions) -> BuildResult:
@@ -537,6 +538,7 @@ def _build(options: BuildOptions) -> BuildResult:
         if any(p.severity == "error" for p in problems):
             runner.stop()
             raise ContentError([p for p in problems if p.severity == "error"])
+        problems.extend(site_warnings(inputs, sites))
         # Figures are drawn before any thread starts (the pool forks), with every core.
         figures, drawn = draw_figures(sites, options.site_root, options.jobs)
         output = StagedOutput(output_dir)

@@ -73,14 +73,18 @@ def make_parser() -> argparse.ArgumentParser:
         "check",
         help="lint the site like a compiler, writing nothing",
         description="Report errors (what would stop a build) and warnings (questions without answers, missing "
-        "sections, empty prompts, duplicate titles, broken links and images, links left as text by a space) "
-        "as path:line:col lines. "
+        "sections, empty prompts, duplicate titles, broken links, images and #anchors, links left as text by a "
+        "space, weights with a fraction) as path:line:col lines, for the lessons a build publishes. "
         "Exit 1 on errors; with --strict on warnings too.",
     )
     check.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+    check.add_argument(
+        "--ignore", action="append", default=[], metavar="CODE",
+        help="leave out the warnings with this code, e.g. missing-section (repeatable; [check] ignore = [...] in the config does it for every command)",
+    )
 
     anki = commands.add_parser(
         "export-anki",
@@ -202,10 +206,15 @@ def _init(arguments: argparse.Namespace) -> int:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from generator.build import BuildOptions
-    from generator.check import check_site, format_json, format_text
+    from generator.build import BuildOptions, load_site
+    from generator.check import WARNING_CODES, by_place, format_json, format_text
 
-    diagnostics = check_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    for code in arguments.ignore:
+        if code not in WARNING_CODES:
+            raise UsageError(f"--ignore {code}: no warning has that code (codes: {', '.join(WARNING_CODES)})")
+    loaded = load_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    ignored = set(arguments.ignore)
+    diagnostics = by_place(d for d in loaded.problems if not (d.severity == "warning" and d.code in ignored))
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
     sys.stdout.write(format_json(diagnostics) if arguments.format == "json" else format_text(diagnostics))

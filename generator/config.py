@@ -123,6 +123,10 @@ class SiteConfig:
     """``defaultContentLanguage`` (a key of ``configured_languages``)."""
     warnings: list[Diagnostic] = field(default_factory=list)
     """Settings Hugo would ignore where they are, for ``check``."""
+    check_ignore: tuple[str, ...] = ()
+    """``[check] ignore``: the codes of the warnings nobody wants to see."""
+    check_ignore_place: tuple[str, int] = ("", 1)
+    """The config file and line of that list, for messages about it."""
 
     @property
     def languages(self) -> tuple[Language, ...]:
@@ -350,7 +354,18 @@ def _apply(config: SiteConfig, source: _Source) -> list[Diagnostic]:
         config.params = params
     problems.extend(_read_question_lists(config, source))
     problems.extend(_read_languages(config, source))
+    problems.extend(_read_check(config, source))
     return problems
+
+
+def _read_check(config: SiteConfig, source: _Source) -> list[Diagnostic]:
+    """``[check] ignore = ["missing-section"]``: warnings the site does not want."""
+    ignore = _table(source.data, "check").get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(code, str) for code in ignore):
+        return [source.diagnostic(("check", "ignore"), 'check.ignore must be a list of warning codes, such as ["missing-section"]')]
+    config.check_ignore = tuple(ignore)
+    config.check_ignore_place = source.where("check", "ignore")
+    return []
 
 
 def _table(data: Any, key: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
+from generator.content.lint import LessonLint, lint_lesson
 from generator.content.structure import Plan, Span, heading_language, plan_lesson
 from generator.errors import Diagnostic
 
@@ -124,6 +125,8 @@ class LessonSummary:
     """Front matter ``linkTitle``: the short label in navigation, as in Hugo."""
     translation_key: str | None = None
     """Front matter ``translationKey``: pages sharing one are translations (Hugo's rule)."""
+    lint: LessonLint = field(default_factory=LessonLint, compare=False)
+    """What ``check`` needs to know of the lesson, for the build to report its warnings."""
 
 
 @dataclass
@@ -142,6 +145,7 @@ class Lesson:
     has_site_links: bool = False
     refs: tuple[tuple[int, str], ...] = ()
     """(file line, target) of each ``ref``/``relref`` shortcode."""
+    lint: LessonLint = field(default_factory=LessonLint)
 
     @property
     def weight(self) -> int:
@@ -187,6 +191,7 @@ class Lesson:
             self.refs,
             link_title=_optional_text(self.meta.params.get("linktitle")),
             translation_key=_optional_text(self.meta.params.get("translationkey")),
+            lint=self.lint,
         )
 
 
@@ -249,6 +254,7 @@ def parse_lesson(
         bool(env.get("has_site_links")),
         tuple((line + offset + 1, target) for line, target in env.get("refs", ())),
     )
+    lesson.lint = lint_lesson(lesson, body, offset + 1)
     return lesson, diagnostics
 
 
