@@ -47,6 +47,9 @@ WARNING_CODES: dict[str, str] = {
 }
 """Every warning's code and what it is about (``--ignore CODE``, ``[check] ignore``)."""
 
+WARNINGS_SHOWN = 5
+"""How many warnings ``build`` and ``serve`` print before the count."""
+
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -73,6 +76,22 @@ def site_warnings(inputs: SiteInputs, sites: Sites) -> list[Diagnostic]:
 def by_place(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """*diagnostics* once each, in file and line order."""
     return sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.column, d.severity, d.message))
+
+
+def warnings_report(warnings: list[Diagnostic], *, known: Iterable[Diagnostic] | None = None) -> list[str]:
+    """What ``build`` and ``serve`` print: the first few warnings and their count. With
+    *known* (the warnings the last rebuild reported), the first few of the new ones."""
+    before = set(known) if known is not None else set()
+    fresh = [warning for warning in warnings if warning not in before]
+    if not fresh and known is None:
+        return []
+    lines = [warning.format(with_column=True) for warning in fresh[:WARNINGS_SHOWN]]
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    if known is not None:
+        count += f", {len(fresh)} new"
+    if len(fresh) > WARNINGS_SHOWN:
+        count += f"; the first {WARNINGS_SHOWN} above, and `studysite check` lists them all"
+    return lines + [f"studysite: {count}" + (" (--quiet hides them)" if warnings else "")]
 
 
 def _warning(path: str, line: int, code: str, message: str, column: int = 1) -> Diagnostic:

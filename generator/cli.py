@@ -54,6 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
     build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
+    build.add_argument("--quiet", action="store_true", help="print no warnings (`studysite check` lists them)")
 
     new = commands.add_parser(
         "new",
@@ -141,6 +142,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
     serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+    serve.add_argument("--quiet", action="store_true", help="print no warnings (`studysite check` lists them)")
     return parser
 
 
@@ -165,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "serve":
             from generator.serve import serve
 
-            return serve(arguments.site, port=arguments.port, bind=arguments.bind, drafts=arguments.drafts)
+            return serve(arguments.site, port=arguments.port, bind=arguments.bind, drafts=arguments.drafts, quiet=arguments.quiet)
     except ContentError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
@@ -338,6 +340,7 @@ def _export_epub(arguments: argparse.Namespace) -> int:
 
 def _build(arguments: argparse.Namespace) -> int:
     from generator.build import BuildOptions, build
+    from generator.check import by_place, warnings_report
 
     result = build(
         BuildOptions(
@@ -348,8 +351,9 @@ def _build(arguments: argparse.Namespace) -> int:
             jobs=arguments.jobs,
         )
     )
-    for warning in result.warnings:
-        print(warning.format(), file=sys.stderr)
+    if not arguments.quiet:
+        for line in warnings_report(by_place(result.warnings)):
+            print(line, file=sys.stderr)
     out = arguments.out if arguments.out is not None else arguments.site / "public"
     if result.unchanged:
         print(f"studysite: {out} is up to date ({result.seconds * 1000:.0f} ms)")

@@ -42,6 +42,7 @@ from generator.build import (
     write_figures,
 )
 from generator.cache import bucket_of
+from generator.check import by_place, site_warnings, warnings_report
 from generator.config import CONFIG_NAMES
 from generator.content.site import Sites, is_ignored_name
 from generator.errors import ContentError, Diagnostic, UsageError
@@ -109,6 +110,8 @@ class LiveSite:
         self.build = 0
         self.errors: list[str] = []
         self.errors_version = 0
+        self.warnings: list[Diagnostic] = []
+        """The warnings of the last good build, as ``check`` reports them."""
         self.building = False
         self.last_seconds = 0.0
         self._state: _State | None = None
@@ -157,6 +160,7 @@ class LiveSite:
                 if files is not None:
                     self.files = files
                     self.build += 1
+                    self.warnings = by_place(p for p in problems if p.severity == "warning")
             self.last_seconds = time.perf_counter() - started
             self.condition.notify_all()
         if self._state is not None:
@@ -186,7 +190,7 @@ class LiveSite:
         for name, script in search_indexes(sites, search_files).items():
             output.write(name, script)
         state.sites = sites
-        return output.files, problems
+        return output.files, problems + site_warnings(state.inputs, sites)
 
     def _update(self, changed: set[Path]) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
         state = self._state
@@ -234,7 +238,8 @@ class LiveSite:
         state.pending = None
         if not paths:
             return None, problems
-        return self._render_edited(state, paths), problems
+        files = self._render_edited(state, paths)
+        return files, problems + site_warnings(state.inputs, state.sites)
 
     def _render_edited(self, state: _State, paths: set[str]) -> dict[str, bytes]:
         """The pages and search text of the lessons at *paths*, whose place in the site
@@ -403,7 +408,7 @@ def _inject_live_script(page: bytes, build: int) -> bytes:
     return page[:position] + tag + page[position:] if position >= 0 else page + tag
 
 
-def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool) -> None:
+def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool, quiet: bool) -> None:
     import watchfiles
 
     for changes in watchfiles.watch(
@@ -415,12 +420,15 @@ def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: b
         recursive=recursive,
         raise_interrupt=False,
     ):
+        known = live.warnings
         live.rebuild({Path(path) for _, path in changes})
         report = f"rebuilt in {live.last_seconds * 1000:.0f} ms" if not live.errors else "\n".join(live.errors)
         print(f"studysite: {report}", file=sys.stderr)
+        if not quiet and live.warnings != known:
+            print("\n".join(warnings_report(live.warnings, known=known)), file=sys.stderr)
 
 
-def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
+def serve(site: Path, *, port: int, bind: str, drafts: bool, quiet: bool = False) -> int:
     live = LiveSite(site, drafts=drafts)
     live.full_build()
     if not live.files and live.errors:
@@ -436,7 +444,10 @@ def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
     folders = [str(folder) for folder in live.watched_folders()]
     # The site folder itself only for its config file: not recursively (it may hold .venv/).
     for paths, recursive in ((folders, True), ([str(site)], False)):
-        threading.Thread(target=_watch, args=(live, stop, paths, recursive), daemon=True).start()
+        threading.Thread(target=_watch, args=(live, stop, paths, recursive, quiet), daemon=True).start()
+    if not quiet:
+        for line in warnings_report(live.warnings):
+            print(line, file=sys.stderr)
     host = f"[{bind}]" if ":" in bind else bind
     print(f"studysite: serving {site} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", file=sys.stderr)
     try:
