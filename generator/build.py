@@ -57,7 +57,7 @@ from generator.errors import ContentError, Diagnostic, OutputError, UsageError
 from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
 from generator.plots.cache import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path, template_dirs
-from generator.render.pages import Renderer, sitemap_file
+from generator.render.pages import Renderer, has_absolute_base_url, sitemap_file
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
 from generator.resources import bundled_dir
 from generator.workers import exit_with_parent
@@ -311,12 +311,13 @@ def new_shards(inputs: SiteInputs, site_root: Path, jobs: int = 1) -> list[Shard
 
 def generated_files(config: SiteConfig) -> list[str]:
     """The files the build writes itself, besides pages: claimed before anything else."""
-    files = ["404.html", "sitemap.xml"]
+    sitemaps = has_absolute_base_url(config)
+    files = ["404.html"] + (["sitemap.xml"] if sitemaps else [])
     for language in config.languages:
         files += [language.prefix + "search/index.html", language.prefix + "search/index.js"]
         if language.prefix:
             files.append(language.prefix + "404.html")
-        if config.multilingual:
+        if config.multilingual and sitemaps:
             files.append(sitemap_file(language.key))
     default = config.default
     if config.multilingual and not default.prefix:
@@ -415,6 +416,7 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, fi
     """Static files, resources, plots, generated folder pages, 404 and search pages,
     sitemaps: everything but the lessons' own pages and search text."""
     config = inputs.config
+    sitemaps = has_absolute_base_url(config)
     for relative, source in inputs.statics.items():
         output.copy(relative, source)
     write_figures(figures, output)
@@ -428,14 +430,13 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, fi
         output.write(site.prefix + "search/index.html", renderer.search_page())
         if site.prefix:
             output.write(site.prefix + "404.html", renderer.not_found_page())
-        if sites.multilingual:
+        if sites.multilingual and sitemaps:
             output.write(sitemap_file(language.key), renderer.sitemap())
         if site is sites.default:
             output.write("404.html", renderer.not_found_page())
-            if not sites.multilingual:
-                output.write("sitemap.xml", renderer.sitemap())
-            else:
-                output.write("sitemap.xml", renderer.sitemap_index())
+            if sitemaps:
+                output.write("sitemap.xml", renderer.sitemap_index() if sites.multilingual else renderer.sitemap())
+            if sites.multilingual:
                 if site.prefix:
                     output.write("index.html", renderer.redirect_page("", site.prefix))
                 else:

@@ -52,9 +52,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     build.add_argument("-o", "--out", type=Path, metavar="OUT", help="output folder (default: SITE/public)")
     build.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
-    build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
+    build.add_argument(
+        "--base-url", metavar="URL", help="the URL the site will be published at, such as https://example.org/study/ "
+        "(for the sitemap and canonical links)"
+    )
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
-    build.add_argument("--quiet", action="store_true", help="print no warnings (`studysite check` lists them)")
+    build.add_argument("--quiet", action="store_true", help="print no warnings or notes (`studysite check` lists the warnings)")
 
     new = commands.add_parser(
         "new",
@@ -355,6 +358,12 @@ def _build(arguments: argparse.Namespace) -> int:
         for line in warnings_report(by_place(result.warnings)):
             print(line, file=sys.stderr)
     out = arguments.out if arguments.out is not None else arguments.site / "public"
+    if not (result.unchanged or arguments.quiet or (out / "sitemap.xml").exists()):
+        print(
+            "studysite: note: no sitemap.xml, since a sitemap needs absolute URLs: set baseURL in the config, "
+            "or build with --base-url https://…",
+            file=sys.stderr,
+        )
     if result.unchanged:
         print(f"studysite: {out} is up to date ({result.seconds * 1000:.0f} ms)")
     else:

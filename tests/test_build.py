@@ -37,7 +37,7 @@ def test_urls_are_readable_for_spaces_parentheses_and_cjk(make_site):
             "content/機器學習 Machine Learning/Recurrent Neural Networks (RNNs).md": lesson("RNN"),
         }
     )
-    public = build(site)
+    public = build(site, "--base-url", "https://example.org/")
     assert (public / "機器學習-machine-learning/loss-function/index.html").is_file()
     assert (public / "機器學習-machine-learning/recurrent-neural-networks-rnns/index.html").is_file()
     sitemap = (public / "sitemap.xml").read_text()
@@ -356,9 +356,28 @@ def test_a_static_file_at_the_url_of_a_folder_page_is_an_error_naming_both(make_
     assert not (site / "public").exists()
 
 
+def test_without_a_base_url_there_is_no_sitemap_and_a_note_says_why(make_site):
+    site = make_site({"content/a.md": lesson("A", body="Text.\n")})
+    result = run_cli("build", site)
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "studysite: note: no sitemap.xml, since a sitemap needs absolute URLs: set baseURL in the config, "
+        "or build with --base-url https://…"
+    ]
+    assert not (site / "public" / "sitemap.xml").exists()
+    assert run_cli("build", site, "--base-url", "/study/", "-o", site / "sub-path").err == result.err
+    assert run_cli("build", site, "--quiet", "-o", site / "quiet").err == ""
+    # A sitemap of the site's own is published as it is, and then nothing is missing.
+    (site / "static").mkdir()
+    (site / "static" / "sitemap.xml").write_text("<urlset/>", encoding="utf-8")
+    result = run_cli("build", site)
+    assert result.code == 0 and result.err == ""
+    assert (site / "public" / "sitemap.xml").read_text(encoding="utf-8") == "<urlset/>"
+
+
 def test_a_static_file_where_the_build_writes_its_own_is_an_error(make_site):
     site = make_site({"content/a.md": lesson("A"), "static/sitemap.xml": "<urlset/>", "static/a": "a file"})
-    result = run_cli("build", site)
+    result = run_cli("build", site, "--base-url", "https://example.org/")
     assert result.code == 1
     assert result.error_lines == [
         "content/a.md:1: error: /a/index.html needs a folder /a/, which is the file static/a; rename one",

@@ -115,6 +115,15 @@ def test_a_sitemap_index_with_one_sitemap_per_language_and_hreflang_alternates(f
     assert len(re.findall("<url>", zh_tw)) == 6
 
 
+def test_without_a_base_url_no_language_has_a_sitemap(make_site):
+    files = dict(FILES, **{"config.toml": CONFIG.replace('baseURL = "https://example.github.io/learn-with-ai/"\n', "")})
+    site = make_site(files)
+    result = run_cli("build", site)
+    assert result.code == 0
+    assert "studysite: note: no sitemap.xml, since a sitemap needs absolute URLs" in result.err
+    assert sorted(path.relative_to(site / "public").as_posix() for path in (site / "public").rglob("sitemap.xml")) == []
+
+
 def test_default_language_in_its_folder_and_the_root_redirects(make_site):
     files = dict(FILES)
     files["config.toml"] = 'defaultContentLanguage = "zh-tw"\ndefaultContentLanguageInSubdir = true\n' + CONFIG
@@ -228,7 +237,7 @@ def test_link_title_is_the_label_in_navigation(make_site):
 def test_single_language_sites_have_no_language_menu(make_site):
     files = {path: data for path, data in FILES.items() if path.startswith("content/english/")}
     files = {path.replace("content/english/", "content/"): data for path, data in files.items()}
-    public = build(make_site(files))
+    public = build(make_site(files), "--base-url", "https://example.org/")
     html = (public / LESSON / "index.html").read_text()
     assert "language-menu" not in html and "hreflang" not in html
     assert "<urlset" in (public / "sitemap.xml").read_text()

@@ -93,6 +93,13 @@ def sitemap_file(language: str) -> str:
     return f"{language}/sitemap.xml"
 
 
+def has_absolute_base_url(config: SiteConfig) -> bool:
+    """Whether the config says where the site is published (``baseURL = "https://…"``).
+    Only then do pages get canonical links and the site its sitemaps, which the sitemap
+    protocol requires to list absolute URLs."""
+    return urlsplit(config.base_url).scheme in ("http", "https")
+
+
 class Renderer:
     def __init__(
         self,
@@ -287,7 +294,7 @@ class Renderer:
         }
 
     def _canonical(self, url: str) -> str | None:
-        if urlsplit(self.config.base_url).scheme in ("http", "https"):
+        if has_absolute_base_url(self.config):
             base = self.config.base_url if self.config.base_url.endswith("/") else self.config.base_url + "/"
             return base + quote(url)
         return None
