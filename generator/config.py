@@ -101,6 +101,9 @@ class Language:
     weight: int = 0
     place: tuple[str, int] = ("", 1)
     """The config file and line of its table, for messages."""
+    description: str = ""
+    """``params.description``, its own (``[languages.<key>.params]``) or else the site's:
+    the home page opens with it."""
 
 
 @dataclass
@@ -134,7 +137,7 @@ class SiteConfig:
         ``[languages]``."""
         if self.configured_languages:
             return self.configured_languages
-        return (Language("", interface=self.language, title=self.title),)
+        return (Language("", interface=self.language, title=self.title, description=_description(self.params)),)
 
     @property
     def multilingual(self) -> bool:
@@ -368,6 +371,11 @@ def _read_check(config: SiteConfig, source: _Source) -> list[Diagnostic]:
     return []
 
 
+def _description(params: dict[str, Any]) -> str:
+    value = params.get("description")
+    return str(value).strip() if value is not None else ""
+
+
 def _table(data: Any, key: str) -> dict[str, Any]:
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, dict) else {}
@@ -422,7 +430,8 @@ def _read_languages(config: SiteConfig, source: _Source) -> list[Diagnostic]:
         prefix = "" if key == default and not in_subdir else f"{key}/"
         title = str(table.get("title", config.title))
         name = str(table.get("languagename") or key)
-        found.append(Language(key, content_root, prefix, interface, name, title, weight, source.where(*where)))
+        description = _description(_table(table, "params")) or _description(_table(data, "params"))
+        found.append(Language(key, content_root, prefix, interface, name, title, weight, source.where(*where), description))
     if problems:
         return problems
     if default not in {language.key for language in found}:

@@ -383,3 +383,29 @@ def test_a_static_file_where_the_build_writes_its_own_is_an_error(make_site):
         "content/a.md:1: error: /a/index.html needs a folder /a/, which is the file static/a; rename one",
         "static/sitemap.xml:1: error: file /sitemap.xml is also written by the site's own /sitemap.xml; rename one",
     ]
+
+
+def test_the_home_page_opens_with_the_site_description_before_the_listing(make_site):
+    site = make_site({
+        "studysite.toml": '[params]\ndescription = "Notes on <machine learning>, one lesson a day."\n',
+        "content/a.md": lesson("A"),
+    })
+    home = parse_html((build(site) / "index.html").read_bytes())
+    main = home.find("main")
+    lead = main.find("p", cls="site-description")
+    assert lead.text() == "Notes on <machine learning>, one lesson a day."
+    order = list(main.iter())
+    assert order.index(lead) < order.index(main.find("ul", cls="lesson-list"))
+    assert home.find("meta", name="description").attrs["content"] == "Notes on <machine learning>, one lesson a day."
+    assert parse_html((site / "public" / "a" / "index.html").read_bytes()).find("p", cls="site-description") is None
+
+    # The content root's _index.md says it for itself: its description, then its text.
+    (site / "content" / "_index.md").write_text(
+        '+++\ntitle = "Home"\ndescription = "From the index page."\n+++\nWelcome text.\n', encoding="utf-8"
+    )
+    main = parse_html((build(site) / "index.html").read_bytes()).find("main")
+    lead = main.find("p", cls="site-description")
+    assert lead.text() == "From the index page."
+    welcome = next(p for p in main.find_all("p") if p.text() == "Welcome text.")
+    order = list(main.iter())
+    assert order.index(lead) < order.index(welcome) < order.index(main.find("ul", cls="lesson-list"))

@@ -338,3 +338,13 @@ def test_a_disabled_language_is_left_out(make_site):
     public = build(make_site(files))
     assert not (public / "zh-tw").exists()
     assert [entry[0] for entry in menu(page(public, LESSON))] == ["current", "zh-cn"]
+
+
+def test_each_language_home_opens_with_its_own_description_or_the_sites(make_site):
+    config = CONFIG.replace("[params]\n", '[Languages.zh-tw.params]\n    description = "用 AI 學習的筆記"\n[params]\n  description = "Notes made with AI"\n')
+    public = build(make_site(dict(FILES, **{"config.toml": config})))
+    leads = {}
+    for key, prefix in PREFIXES.items():
+        lead = parse_html((public / prefix / "index.html").read_bytes()).find("p", cls="site-description")
+        leads[key] = lead.text()
+    assert leads == {"en": "Notes made with AI", "zh-cn": "Notes made with AI", "zh-tw": "用 AI 學習的筆記"}

@@ -160,9 +160,12 @@ class Renderer:
         kind = "home" if folder.parent is None else "section"
         title = self.site_title if kind == "home" and (lesson is None or lesson.meta.title is None) else folder.title
         context = self._base_context(folder.url, title, self._language(lesson), kind, folder)
+        description = lesson.meta.description if lesson else ""
+        if kind == "home" and not description:
+            description = self.language.description  # as Hugo themes do: .Description, else the site's
         context.update(
             lesson=lesson,
-            description=lesson.meta.description if lesson else "",
+            description=description,
             breadcrumbs=self._breadcrumbs(folder.parent, root) if folder.parent else [],
             nav=self._nav(folder, None, root),
             previous=None,
