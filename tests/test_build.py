@@ -409,3 +409,37 @@ def test_the_home_page_opens_with_the_site_description_before_the_listing(make_s
     welcome = next(p for p in main.find_all("p") if p.text() == "Welcome text.")
     order = list(main.iter())
     assert order.index(lead) < order.index(welcome) < order.index(main.find("ul", cls="lesson-list"))
+
+
+def test_the_home_listing_follows_the_sidebars_and_the_pagers_order(make_site):
+    # Lessons and folders of one folder interleave by weight: the reading order.
+    site = make_site({
+        "content/f/_index.md": lesson("F", 1),
+        "content/f/f1.md": lesson("F one", 1),
+        "content/f/sub/_index.md": lesson("Sub", 2),
+        "content/f/sub/s1.md": lesson("S one", 1),
+        "content/f/f3.md": lesson("F three", 3),
+        "content/x.md": lesson("X", 2),
+        "content/g/_index.md": lesson("G", 3),
+        "content/g/g1.md": lesson("G one", 1),
+        "content/y.md": lesson("Y", 4),
+    })
+    public = build(site)
+    home = parse_html((public / "index.html").read_bytes())
+    listing = home.find("main")
+    shown = [
+        node.text() for node in listing.iter()
+        if node.tag == "a" and (node.parent.tag == "li" or node.parent.tag == "h2")
+    ]
+    assert shown == ["F", "F one", "Sub", "S one", "F three", "X", "G", "G one", "Y"]
+    # The previous/next links walk the lessons in that order...
+    lessons, url = [], "f/f1/"
+    while url is not None:
+        document = page(public, url)
+        lessons.append(document.find("h1").text())
+        following = document.find("a", rel="next")
+        url = unquote(following.attrs["href"]).replace("../", "").strip("./") if following else None
+    assert lessons == [title for title in shown if title not in ("F", "Sub", "G")]
+    # ...and the sidebar lists the top level so too.
+    sidebar = home.find("nav", cls="sidebar").find("ul")
+    assert [li.find("a").text() for li in sidebar.children if getattr(li, "tag", None) == "li"] == ["F", "X", "G", "Y"]

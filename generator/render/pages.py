@@ -80,6 +80,8 @@ class ListedGroup:
     lessons: list[ListedLesson]
     folders: list[Link] = field(default_factory=list)
     lesson_total: int = 0
+    continued: bool = False
+    """The rest of a folder's lessons, after one of its sub-folders: no heading again."""
 
 
 def root_prefix(url: str) -> str:
@@ -344,38 +346,29 @@ class Renderer:
         return items
 
     def _groups(self, folder: Folder, root: str) -> list[ListedGroup]:
-        """Lessons grouped by folder: this folder's own lessons, then each sub-folder's."""
-        groups: list[ListedGroup] = []
+        """The lessons below *folder* in reading order — :meth:`Folder.walk`'s, which the
+        sidebar and the previous/next links follow too — grouped by folder: each sub-folder
+        opens a group under its title, and a folder's lessons that come after one of its
+        sub-folders continue its list below it."""
         base_depth = folder.url.count("/")
 
-        def add(group_folder: Folder) -> None:
-            lessons = [
-                ListedLesson(
-                    child.title,
-                    root + child.url,
-                    child.url,
-                    child.lesson.tests,
-                    child.lesson.warmups,
-                )
-                for child in group_folder.children
-                if isinstance(child, Page)
-            ]
-            sub_folders = [Link(c.title, root + c.url) for c in group_folder.children if isinstance(c, Folder)]
-            groups.append(
-                ListedGroup(
-                    group_folder.title,
-                    root + group_folder.url,
-                    group_folder.url.count("/") - base_depth,
-                    lessons,
-                    sub_folders,
-                    group_folder.lesson_count(),
-                )
-            )
-            for child in group_folder.children:
-                if isinstance(child, Folder):
-                    add(child)
+        def group(of: Folder, continued: bool = False) -> ListedGroup:
+            sub_folders = [] if continued else [Link(c.title, root + c.url) for c in of.children if isinstance(c, Folder)]
+            depth = of.url.count("/") - base_depth
+            return ListedGroup(of.title, root + of.url, depth, [], sub_folders, of.lesson_count(), continued)
 
-        add(folder)
+        groups = [group(folder)]
+        listing = [folder]
+        """The folder whose lessons each group lists."""
+        for node in folder.walk():
+            if isinstance(node, Folder):
+                groups.append(group(node))
+                listing.append(node)
+                continue
+            if listing[-1] is not node.folder:
+                groups.append(group(node.folder, continued=True))
+                listing.append(node.folder)
+            groups[-1].lessons.append(ListedLesson(node.title, root + node.url, node.url, node.lesson.tests, node.lesson.warmups))
         return groups
 
     def _resolve_links(self, html: str, lesson: Lesson, root: str) -> str:
