@@ -19,11 +19,13 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from generator.config import Language, SiteConfig
 from generator.content.lesson import LessonSummary
+from generator.content.links import resolve_site_link
 from generator.content.lint import Link
 from generator.content.site import ContentTree, Folder, Page, Site, Sites
 from generator.errors import Diagnostic
@@ -60,7 +62,7 @@ def site_warnings(inputs: SiteInputs, sites: Sites) -> list[Diagnostic]:
     found = list(config.warnings) + _unknown_ignored_codes(config)
     nodes = {node.url: node for node in [*sites.pages, *sites.folders]}
     for language, tree, site in zip(config.languages, inputs.trees, sites.editions):
-        links = _LinkChecker(site, tree, inputs.statics, nodes)
+        links = _LinkChecker(site, tree, config.root / site.content_root, inputs.statics, nodes)
         published = [(page, page.lesson) for page in site.pages]
         published += [(folder, folder.index) for folder in site.folders if folder.index is not None]
         for node, summary in published:
@@ -141,8 +143,10 @@ def _duplicate_titles(folder: Folder) -> list[Diagnostic]:
 class _LinkChecker:
     """Where the links of one language's lessons lead, from the site plan alone."""
 
-    def __init__(self, site: Site, tree: ContentTree, statics: dict, nodes: dict[str, Page | Folder]):
+    def __init__(self, site: Site, tree: ContentTree, content_dir: Path, statics: dict, nodes: dict[str, Page | Folder]):
         self.site = site
+        self.content_dir = content_dir
+        """Where the files are, for a link to one that is there but never published."""
         self.lesson_files = {source.relative for source in tree.sources}
         self.resources = {resource.relative for resource in tree.resources}
         self.statics = statics
@@ -156,14 +160,14 @@ class _LinkChecker:
             if link.text is not None:
                 found.extend(self._spaces(summary, link, folder))
                 continue
-            problem = self._problem(link.target, folder, node)
+            problem = self._problem(link.target, summary.content_path, node)
             if problem is not None:
                 code, message = problem
                 kind = "image" if link.image else "link"
                 found.append(_warning(summary.path, link.line, code, f"{kind} {link.target!r}: {message}", link.column))
         return found
 
-    def _problem(self, target: str, folder: str, own: Page | Folder) -> tuple[str, str] | None:
+    def _problem(self, target: str, content_path: str, own: Page | Folder) -> tuple[str, str] | None:
         if _SCHEME.match(target) or target.startswith("//"):
             return None  # another site: not checked (no network)
         address, _, fragment = target.partition("#")
@@ -176,23 +180,27 @@ class _LinkChecker:
             if path.endswith("/") and path[1:] in self.nodes:
                 return self._anchor_problem(self.nodes[path[1:]], unquote(fragment), path)
             return "broken-link", "no such file in static/ or page"
-        resolved = posixpath.normpath(posixpath.join(folder, path))
-        if path.endswith((".md", ".markdown")):
-            destination = self.site.by_content_path.get(resolved)
-            if destination is not None:
-                return self._anchor_problem(destination, unquote(fragment), f"{self.site.content_root}/{resolved}")
-            if resolved in self.lesson_files:
-                return "broken-link", "that lesson is a draft"
-            return "broken-link", f"no lesson {self.site.content_root}/{resolved}"
         if path.endswith("/"):
             url = posixpath.normpath(posixpath.join(own.url, path))
             url = "" if url == "." else url + "/"
             if url in self.nodes:
                 return self._anchor_problem(self.nodes[url], unquote(fragment), path)
             return "broken-link", "no page at that URL"
-        if resolved in self.resources:
-            return None
-        return "broken-link", f"no file {self.site.content_root}/{resolved}"
+        # A lesson or a file beside it: where the page's link leads, the renderer's answer.
+        link = resolve_site_link(self.site, content_path, target)
+        if link.problem is None:
+            destination = self.site.by_content_path.get(link.path)
+            if destination is None:
+                return None  # a file the site publishes
+            return self._anchor_problem(destination, unquote(fragment), f"{self.site.content_root}/{link.path}")
+        if link.path in self.lesson_files:
+            return "broken-link", "that lesson is a draft"
+        if (self.content_dir / link.path).is_file():
+            return "broken-link", (
+                f"{self.site.content_root}/{link.path} is not published: "
+                "hidden files, editors' temporary files and names starting with '_' never are"
+            )
+        return "broken-link", link.problem
 
     def _anchor_problem(self, node: Page | Folder, fragment: str, where: str) -> tuple[str, str] | None:
         if not fragment:

@@ -213,3 +213,35 @@ def test_a_weight_with_a_fraction_is_cut_as_hugo_cuts_it_with_a_warning(make_sit
     assert run_cli("build", site).code == 0
     home = parse_html((site / "public" / "index.html").read_bytes())
     assert [a.text() for a in home.find("main").find_all("a")] == ["A", "C", "D", "B"]
+
+
+AGREEING = """+++
+title = "Links"
++++
+## 說明知識
+{{< ask_chatgpt >}}
+Explain [links](gone.md)
+{{< /ask_chatgpt >}}
+
+````markdown
+```python
+[inside code](missing.md)
+```
+````
+
+See [the review](other.md?tab=1#review) and ![a draft picture](_draft.png).
+"""
+
+
+def test_check_and_the_page_agree_on_code_and_on_where_links_lead(make_site):
+    site = make_site({"content/links.md": AGREEING, "content/other.md": GOOD, "content/figure.png": b"png", "content/_draft.png": b"png"})
+    result = run_cli("check", site)
+    assert [line for line in result.out.splitlines() if "[broken-link]" in line] == [
+        "content/links.md:15:45: warning: image '_draft.png': content/_draft.png is not published: "
+        "hidden files, editors' temporary files and names starting with '_' never are [broken-link]",
+    ]
+    assert run_cli("build", site).code == 0
+    page = parse_html((site / "public/links/index.html").read_bytes())
+    assert [a.attrs["href"] for a in page.find("main").find_all("a") if a.text() == "the review"] == ["../other/?tab=1#review"]
+    assert page.find("img", alt="a draft picture").attrs["src"] == "_draft.png"
+    assert "[inside code](missing.md)" in page.find("code").text()

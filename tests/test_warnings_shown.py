@@ -1,14 +1,8 @@
 """`build` and `serve` show the count of `check`'s warnings and the first few, where the
 author looks; `--quiet` hides them."""
 
-import queue
-import subprocess
-import sys
-import threading
-import time
-
-from helpers import run_cli, write_site
-from test_serve import Server, free_port, lesson, site_files
+from helpers import ServeProcess, run_cli, write_site
+from test_serve import lesson, site_files
 
 UNANSWERED = '+++\ntitle = "{title}"\n+++\n## 知識測驗\n\n1. One?\n\n2. Two?\n\n3. Three?\n'
 
@@ -18,7 +12,7 @@ def unanswered_site(tmp_path):
     return write_site(tmp_path / "site", {
         "content/a.md": UNANSWERED.format(title="A"),
         "content/b.md": UNANSWERED.format(title="B").replace("## 知識測驗", "See [c](c.md).\n\n## 知識測驗"),
-        "studysite.toml": '[check]\nignore = ["missing-section"]\n',
+        "studysite.toml": 'baseURL = "https://example.org/"\n\n[check]\nignore = ["missing-section"]\n',
     })
 
 
@@ -37,7 +31,9 @@ def test_build_prints_the_first_five_warnings_as_check_does_and_their_count(tmp_
 
 
 def test_build_prints_all_of_a_few_warnings(tmp_path):
-    site = write_site(tmp_path / "site", {"content/a.md": '+++\ntitle = "A"\nweight = 2.5\n+++\nx\n'})
+    site = write_site(tmp_path / "site", {
+        "content/a.md": '+++\ntitle = "A"\nweight = 2.5\n+++\nx\n', "studysite.toml": 'baseURL = "https://example.org/"\n',
+    })
     result = run_cli("build", site)
     assert result.err.splitlines() == [
         "content/a.md:3:1: warning: weight 2.5 is not a whole number; Hugo cuts it to 2, and so does studysite [fractional-weight]",
@@ -45,66 +41,34 @@ def test_build_prints_all_of_a_few_warnings(tmp_path):
     ]
 
 
-class Lines:
-    """The lines a process writes to stderr, as they come."""
-
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
-        self.queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stderr:
-            self.queue.put(line.rstrip("\n"))
-
-    def until(self, start: str, timeout: float = 30) -> list[str]:
-        """Lines up to the first that starts with *start* (included)."""
-        lines: list[str] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.queue.get(timeout=0.1)
-            except queue.Empty:
-                assert self.process.poll() is None, f"the server ended: {lines}"
-                continue
-            lines.append(line)
-            if line.startswith(start):
-                return lines
-        raise AssertionError(f"no line starting with {start!r} in {lines}")
-
-
 def test_serve_prints_the_warnings_and_after_an_edit_the_new_ones(tmp_path):
     site = write_site(tmp_path / "site", site_files())
-    running = Server(site, free_port())
+    running = ServeProcess(site)
     try:
-        lines = Lines(running.process)
-        startup = lines.until("studysite: serving")
+        startup = [line.rstrip("\n") for line in running.messages]
         checked = run_cli("check", site).out.splitlines()
         assert len(checked) == 12  # every lesson lacks two sections of the question list
         assert startup[:-1] == checked[:5] + [
             "studysite: 12 warnings; the first 5 above, and `studysite check` lists them all (--quiet hides them)"
         ]
+        assert startup[-1].startswith(f"studysite: serving {site} at ")
         edited = site / "content/part1/l3.md"
         edited.write_text(lesson("L3", 4) + "\n2. 沒有答案？\n", encoding="utf-8")
-        rebuilt = lines.until("studysite: 13 warnings")
+        rebuilt = running.until("studysite: 13 warnings")
         assert rebuilt[0].startswith("studysite: rebuilt in ")
         assert rebuilt[1:] == [
             "content/part1/l3.md:12:1: warning: test question 2 has no answer [no-answer]",
             "studysite: 13 warnings, 1 new (--quiet hides them)",
         ]
     finally:
-        running.process.kill()
-        running.process.wait()
+        running.stop()
 
 
 def test_serve_quiet_prints_no_warnings(tmp_path):
     site = write_site(tmp_path / "site", site_files())
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", str(site), "--port", str(free_port()), "--quiet"],
-        stderr=subprocess.PIPE, text=True,
-    )
+    running = ServeProcess(site, "--quiet")
     try:
-        assert [line.split(" at ")[0] for line in Lines(process).until("studysite: serving")] == [f"studysite: serving {site}"]
+        # Everything printed up to the address: the address alone, although there are warnings.
+        assert [line.split(" at ")[0] for line in running.messages] == [f"studysite: serving {site}"]
     finally:
-        process.kill()
-        process.wait()
+        running.stop()

@@ -13,14 +13,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
+from generator.content.structure import hidden_lines
 from generator.errors import Diagnostic
 
 if TYPE_CHECKING:
     from generator.content.lesson import Lesson
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"`+[^`\n]*`+")
 _LINK = re.compile(r"(!?)\[[^\]\n]*\]\(\s*(?:<([^<>\n]*)>|([^)\s]+))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 # A link whose destination has a space, which CommonMark leaves as text.
@@ -82,16 +82,24 @@ def _fractional_weight(lesson: Lesson) -> list[Diagnostic]:
 
 
 def _section_warnings(lesson: Lesson) -> list[Diagnostic]:
+    # Imported here: the lesson module imports this one to fill in its lint.
+    from generator.content.lesson import FigurePart, HtmlPart, PromptPart, QuestionsPart, ShortcodePart
+
     found: list[Diagnostic] = []
     for section in lesson.sections:
         for part in section.parts:
-            if part.type == "prompt" and not part.prompt.strip():
-                found.append(_warning(lesson, part.line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
+            match part:
+                case PromptPart(line=line, prompt=prompt) if not prompt.strip():
+                    found.append(_warning(lesson, line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
+                case PromptPart() | HtmlPart() | QuestionsPart() | ShortcodePart() | FigurePart():
+                    pass
+                case _:
+                    assert_never(part)
         if section.kind == "test":
             for question in section.questions:
-                if question.answer_html is None:
+                if question.answer is None:
                     found.append(_warning(lesson, question.line, "no-answer", f"test question {question.number} has no answer"))
-        if section.heading and not [p for p in section.parts if p.type != "prompt"]:
+        if section.heading and all(isinstance(part, PromptPart) for part in section.parts):
             found.append(
                 _warning(lesson, section.line, "empty-section", f"section {section.heading!r} has no answer below its prompt yet")
             )
@@ -101,15 +109,19 @@ def _section_warnings(lesson: Lesson) -> list[Diagnostic]:
 
 
 def _anchors(lesson: Lesson) -> frozenset[str]:
+    from generator.content.lesson import HtmlPart
+
     anchors = set()
     for section in lesson.sections:
         if section.anchor:
             anchors.add(section.anchor)
-        for part in section.parts:
-            fragments = [part.html] + [text for q in part.questions for text in (q.html, q.answer_html or "")]
-            for fragment in fragments:
-                if 'id="' in fragment:
-                    anchors.update(html.unescape(found) for found in _ID.findall(fragment))
+        fragments = [part.html for part in section.parts if isinstance(part, HtmlPart)]
+        for question in section.questions:
+            fragments.append(question.html)
+            fragments += [part.html for part in question.answer or () if isinstance(part, HtmlPart)]
+        for fragment in fragments:
+            if 'id="' in fragment:
+                anchors.update(html.unescape(found) for found in _ID.findall(fragment))
     return frozenset(anchors)
 
 
@@ -118,18 +130,10 @@ def _links(body: str, first_line: int) -> tuple[Link, ...]:
     if "](" not in body:
         return ()
     found: list[Link] = []
-    fence = None
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        if "```" in line or "~~~" in line:
-            opening = _FENCE.match(line)
-            if opening:
-                marker = opening.group(1)
-                if fence is None:
-                    fence = marker
-                elif line.strip().startswith(fence[0] * len(fence)):
-                    fence = None
-                continue
-        if fence is not None or "](" not in line:
+    lines = body.split("\n")
+    # Where the parser sees no Markdown (code, prompts, highlight shortcodes), no link either.
+    for number, line, hidden in zip(range(first_line, first_line + len(lines)), lines, hidden_lines(lines)):
+        if hidden or "](" not in line:
             continue
         visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
         for match in _LINK.finditer(visible):

@@ -140,3 +140,21 @@ def test_code_is_readable_in_either_theme_chosen_with_javascript(new_context, si
     assert len(code) > 20, code
     worst = min(code, key=lambda token: contrast(token["color"], token["background"]))
     assert contrast(worst["color"], worst["background"]) >= 4.5, worst
+
+
+def test_the_theme_is_set_before_the_body_exists(new_context, site):
+    """No flash of the wrong theme: the stored choice is on <html> before anything paints."""
+    context = new_context(color_scheme="dark")
+    context.add_init_script(
+        """new MutationObserver(function (records, observer) {
+             if (!document.body) return;
+             window.themeAtBody = document.documentElement.dataset.theme;
+             observer.disconnect();
+           }).observe(document, {childList: true, subtree: true});"""
+    )
+    page = context.new_page()
+    page.goto(site.url(site.lesson))
+    assert page.evaluate("window.themeAtBody") == "dark"
+    page.evaluate("localStorage.setItem('studysite:theme', 'light')")
+    page.reload()
+    assert page.evaluate("window.themeAtBody") == "light"
