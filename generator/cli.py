@@ -52,8 +52,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     build.add_argument("-o", "--out", type=Path, metavar="OUT", help="output folder (default: SITE/public)")
     build.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
-    build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
+    build.add_argument(
+        "--base-url", metavar="URL", help="the URL the site will be published at, such as https://example.org/study/ "
+        "(for the sitemap and canonical links)"
+    )
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
+    build.add_argument("--quiet", action="store_true", help="print no warnings or notes (`studysite check` lists the warnings)")
 
     new = commands.add_parser(
         "new",
@@ -73,14 +77,18 @@ def make_parser() -> argparse.ArgumentParser:
         "check",
         help="lint the site like a compiler, writing nothing",
         description="Report errors (what would stop a build) and warnings (questions without answers, missing "
-        "sections, empty prompts, duplicate titles, broken links and images, links left as text by a space) "
-        "as path:line:col lines. "
+        "sections, empty prompts, duplicate titles, broken links, images and #anchors, links left as text by a "
+        "space, weights with a fraction) as path:line:col lines, for the lessons a build publishes. "
         "Exit 1 on errors; with --strict on warnings too.",
     )
     check.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+    check.add_argument(
+        "--ignore", action="append", default=[], metavar="CODE",
+        help="leave out the warnings with this code, e.g. missing-section (repeatable; [check] ignore = [...] in the config does it for every command)",
+    )
 
     anki = commands.add_parser(
         "export-anki",
@@ -153,6 +161,7 @@ def make_parser() -> argparse.ArgumentParser:
         "or 127.0.0.1 (others get 403); on any other address (0.0.0.0, a LAN address) any name is answered",
     )
     serve.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+    serve.add_argument("--quiet", action="store_true", help="print no warnings (`studysite check` lists them)")
     return parser
 
 
@@ -179,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "serve":
             from generator.serve import serve
 
-            return serve(arguments.site, port=arguments.port, bind=arguments.bind, drafts=arguments.drafts)
+            return serve(arguments.site, port=arguments.port, bind=arguments.bind, drafts=arguments.drafts, quiet=arguments.quiet)
     except ContentError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
@@ -220,10 +229,15 @@ def _init(arguments: argparse.Namespace) -> int:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from generator.build import BuildOptions
-    from generator.check import check_site, format_json, format_text
+    from generator.build import BuildOptions, load_site
+    from generator.check import WARNING_CODES, by_place, format_json, format_text
 
-    diagnostics = check_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    for code in arguments.ignore:
+        if code not in WARNING_CODES:
+            raise UsageError(f"--ignore {code}: no warning has that code (codes: {', '.join(WARNING_CODES)})")
+    loaded = load_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    ignored = set(arguments.ignore)
+    diagnostics = by_place(d for d in loaded.problems if not (d.severity == "warning" and d.code in ignored))
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
     sys.stdout.write(format_json(diagnostics) if arguments.format == "json" else format_text(diagnostics))
@@ -360,6 +374,7 @@ def _export_hugo(arguments: argparse.Namespace) -> int:
 
 def _build(arguments: argparse.Namespace) -> int:
     from generator.build import BuildOptions, build
+    from generator.check import by_place, warnings_report
 
     result = build(
         BuildOptions(
@@ -370,9 +385,16 @@ def _build(arguments: argparse.Namespace) -> int:
             jobs=arguments.jobs,
         )
     )
-    for warning in result.warnings:
-        print(warning.format(), file=sys.stderr)
+    if not arguments.quiet:
+        for line in warnings_report(by_place(result.warnings)):
+            print(line, file=sys.stderr)
     out = arguments.out if arguments.out is not None else arguments.site / "public"
+    if not (result.unchanged or arguments.quiet or (out / "sitemap.xml").exists()):
+        print(
+            "studysite: note: no sitemap.xml, since a sitemap needs absolute URLs: set baseURL in the config, "
+            "or build with --base-url https://…",
+            file=sys.stderr,
+        )
     if result.unchanged:
         print(f"studysite: {out} is up to date ({result.seconds * 1000:.0f} ms)")
     else:

@@ -101,6 +101,9 @@ class Language:
     weight: int = 0
     place: tuple[str, int] = ("", 1)
     """The config file and line of its table, for messages."""
+    description: str = ""
+    """``params.description``, its own (``[languages.<key>.params]``) or else the site's:
+    the home page opens with it."""
 
 
 @dataclass
@@ -126,6 +129,10 @@ class SiteConfig:
     outputs: dict[str, tuple[tuple[str, ...], tuple[str, int]]] = field(default_factory=dict)
     """Hugo's ``[outputs]``: each page kind's output formats, and where the config lists
     them. studysite builds HTML only; ``export-hugo`` carries them over."""
+    check_ignore: tuple[str, ...] = ()
+    """``[check] ignore``: the codes of the warnings nobody wants to see."""
+    check_ignore_place: tuple[str, int] = ("", 1)
+    """The config file and line of that list, for messages about it."""
 
     @property
     def languages(self) -> tuple[Language, ...]:
@@ -133,7 +140,7 @@ class SiteConfig:
         ``[languages]``."""
         if self.configured_languages:
             return self.configured_languages
-        return (Language("", interface=self.language, title=self.title),)
+        return (Language("", interface=self.language, title=self.title, description=_description(self.params)),)
 
     @property
     def multilingual(self) -> bool:
@@ -356,7 +363,23 @@ def _apply(config: SiteConfig, source: _Source) -> list[Diagnostic]:
             config.outputs[kind] = (tuple(str(name) for name in formats), source.where("outputs", kind))
     problems.extend(_read_question_lists(config, source))
     problems.extend(_read_languages(config, source))
+    problems.extend(_read_check(config, source))
     return problems
+
+
+def _read_check(config: SiteConfig, source: _Source) -> list[Diagnostic]:
+    """``[check] ignore = ["missing-section"]``: warnings the site does not want."""
+    ignore = _table(source.data, "check").get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(code, str) for code in ignore):
+        return [source.diagnostic(("check", "ignore"), 'check.ignore must be a list of warning codes, such as ["missing-section"]')]
+    config.check_ignore = tuple(ignore)
+    config.check_ignore_place = source.where("check", "ignore")
+    return []
+
+
+def _description(params: dict[str, Any]) -> str:
+    value = params.get("description")
+    return str(value).strip() if value is not None else ""
 
 
 def _table(data: Any, key: str) -> dict[str, Any]:
@@ -413,7 +436,8 @@ def _read_languages(config: SiteConfig, source: _Source) -> list[Diagnostic]:
         prefix = "" if key == default and not in_subdir else f"{key}/"
         title = str(table.get("title", config.title))
         name = str(table.get("languagename") or key)
-        found.append(Language(key, content_root, prefix, interface, name, title, weight, source.where(*where)))
+        description = _description(_table(table, "params")) or _description(_table(data, "params"))
+        found.append(Language(key, content_root, prefix, interface, name, title, weight, source.where(*where), description))
     if problems:
         return problems
     if default not in {language.key for language in found}:
