@@ -112,11 +112,14 @@ def make_parser() -> argparse.ArgumentParser:
         help="write the site as an EPUB 3 book, one per language",
         description="Write the lessons as an EPUB 3 book: chapters follow the folders, each test's answers "
         "close its chapter, formulas are MathML and plots SVG. On a site in one language PATH is the book; "
-        "on a multilingual site PATH is a folder with one book per language, named after it (e.g. zh-TW.epub).",
+        "on a multilingual site (Hugo's [languages]) PATH is a folder with one book per language, each with "
+        "that language's lessons, title and interface words, named after its key (e.g. en.epub, zh-tw.epub).",
     )
     book.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
-    book.add_argument("-o", "--out", type=Path, required=True, metavar="PATH", help="the book to write, e.g. book.epub")
-    book.add_argument("--lang", choices=LANGUAGES, help="only the book in this language")
+    book.add_argument(
+        "-o", "--out", type=Path, required=True, metavar="PATH", help="the book to write, e.g. book.epub; on a multilingual site the folder for the books"
+    )
+    book.add_argument("--lang", metavar="LANG", help="only the book in this language: a key of [languages] (e.g. zh-tw), or the site's language")
     book.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
     hugo = commands.add_parser(
@@ -335,27 +338,25 @@ def _export_anki(arguments: argparse.Namespace) -> int:
 def _export_epub(arguments: argparse.Namespace) -> int:
     from generator.atomic import write_atomic
     from generator.build import BuildOptions, draw_figures, load_site
-    from generator.epub import book_paths, make_book
+    from generator.epub import book_paths, editions, make_book
 
     loaded = load_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
     errors = [p for p in loaded.problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    sites = {loaded.config.language: loaded}  # each language and its site; one until sites have [languages]
+    sites = editions(loaded)
     paths = book_paths(list(sites), arguments.out, arguments.lang)
-    if len(sites) == 1 and arguments.out.is_dir():
-        raise UsageError(f"{arguments.out} is a folder: give the book's file name, e.g. {arguments.out / 'book.epub'}")
     books = {}
     for language in paths:
-        figures, _ = draw_figures(sites[language].site, arguments.site, 1)
-        books[language] = make_book(sites[language], language, figures)
+        figures, _ = draw_figures(sites[language], arguments.site, 1)
+        books[language] = make_book(loaded, sites[language], figures)
     for language, path in paths.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, books[language])
         except OSError as error:
             raise UsageError(f"cannot write {path}: {error.strerror}") from None
-        print(f"studysite: wrote {path} ({language}, {len(sites[language].site.pages)} lessons)")
+        print(f"studysite: wrote {path} ({language}, {len(sites[language].pages)} lessons)")
     return 0
 
 
