@@ -366,53 +366,85 @@ def _read_languages(config: SiteConfig, source: _Source) -> list[Diagnostic]:
         return []
     problems: list[Diagnostic] = []
     default = str(data.get("defaultcontentlanguage", HUGO_DEFAULT_LANGUAGE)).lower()
-    in_subdir_value = data.get("defaultcontentlanguageinsubdir", False)
-    try:
-        in_subdir = cast_bool(in_subdir_value)
-    except ValueError as error:
-        problems.append(source.diagnostic(("defaultcontentlanguageinsubdir",), f"defaultContentLanguageInSubdir {error}"))
-        in_subdir = False
+    in_subdir = _default_language_in_subdir(source, problems)
     disabled_keys = {str(key).lower() for key in data.get("disablelanguages", []) or []}
     found: list[Language] = []
     for key, table in tables.items():
-        where = ("languages", key)
-        if not isinstance(table, dict):
-            problems.append(source.diagnostic(where, f"languages.{key} must be a table such as [languages.{key}]"))
-            continue
-        try:
-            disabled = cast_bool(table.get("disabled", False))
-            weight = cast_weight(table.get("weight", 0))
-        except ValueError as error:
-            problems.append(source.diagnostic(where, f"languages.{key}: {error}"))
-            continue
-        if disabled or key in disabled_keys:
-            if key == default:
-                problems.append(source.diagnostic(where, f"languages.{key} is the default language (defaultContentLanguage) and cannot be disabled"))
-            continue
-        content_root = _content_root(table.get("contentdir"))
-        if content_root is None:
-            problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}.contentDir must be a folder inside the site, such as \"content/{key}\""))
-            continue
-        if not (config.root / content_root).is_dir():
-            problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}: content folder {content_root}/ does not exist"))
-            continue
-        code = table.get("languagecode")
-        interface = normalize_language(str(code)) if code else None
-        interface = interface or normalize_language(key)
-        if interface is None:
-            config.warnings.append(
-                source.diagnostic(where, f"languages.{key}: studysite has no interface words for {key!r}; its pages use English ones", "warning", "config-language")
-            )
-            interface = "en"
-        prefix = "" if key == default and not in_subdir else f"{key}/"
-        title = str(table.get("title", config.title))
-        name = str(table.get("languagename") or key)
-        found.append(Language(key, content_root, prefix, interface, name, title, weight, source.where(*where)))
+        language = _read_language(config, source, key, table, default=default, in_subdir=in_subdir, disabled_keys=disabled_keys, problems=problems)
+        if language is not None:
+            found.append(language)
     if problems:
         return problems
     if default not in {language.key for language in found}:
         where = ("defaultcontentlanguage",) if "defaultcontentlanguage" in data else ("languages",)
         return [source.diagnostic(where, f"defaultContentLanguage {default!r} is not one of the languages ({', '.join(sorted(tables))})")]
+    problems = _shared_content_folders(found, source)
+    config.configured_languages = tuple(sorted(found, key=lambda language: (language.weight, language.key)))
+    config.default_language = default
+    config.language = next(language.interface for language in found if language.key == default)
+    return problems
+
+
+def _default_language_in_subdir(source: _Source, problems: list[Diagnostic]) -> bool:
+    """Hugo's ``defaultContentLanguageInSubdir``; a value that is not a boolean is a problem."""
+    try:
+        return cast_bool(source.data.get("defaultcontentlanguageinsubdir", False))
+    except ValueError as error:
+        problems.append(source.diagnostic(("defaultcontentlanguageinsubdir",), f"defaultContentLanguageInSubdir {error}"))
+        return False
+
+
+def _read_language(
+    config: SiteConfig, source: _Source, key: str, table: Any, *, default: str, in_subdir: bool, disabled_keys: set[str], problems: list[Diagnostic]
+) -> Language | None:
+    """One ``[languages.<key>]`` table, or None when it is disabled or wrong (and then
+    ``problems`` says why)."""
+    where = ("languages", key)
+    if not isinstance(table, dict):
+        problems.append(source.diagnostic(where, f"languages.{key} must be a table such as [languages.{key}]"))
+        return None
+    try:
+        disabled = cast_bool(table.get("disabled", False))
+        weight = cast_weight(table.get("weight", 0))
+    except ValueError as error:
+        problems.append(source.diagnostic(where, f"languages.{key}: {error}"))
+        return None
+    if disabled or key in disabled_keys:
+        if key == default:
+            problems.append(source.diagnostic(where, f"languages.{key} is the default language (defaultContentLanguage) and cannot be disabled"))
+        return None
+    content_root = _content_root(table.get("contentdir"))
+    if content_root is None:
+        problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}.contentDir must be a folder inside the site, such as \"content/{key}\""))
+        return None
+    if not (config.root / content_root).is_dir():
+        problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}: content folder {content_root}/ does not exist"))
+        return None
+    interface = _interface_language(config, source, key, table)
+    prefix = "" if key == default and not in_subdir else f"{key}/"
+    title = str(table.get("title", config.title))
+    name = str(table.get("languagename") or key)
+    return Language(key, content_root, prefix, interface, name, title, weight, source.where(*where))
+
+
+def _interface_language(config: SiteConfig, source: _Source, key: str, table: dict[str, Any]) -> str:
+    """The language of a Hugo language's interface words: its ``languageCode``, else its
+    key, else English with a warning."""
+    code = table.get("languagecode")
+    interface = normalize_language(str(code)) if code else None
+    interface = interface or normalize_language(key)
+    if interface is None:
+        config.warnings.append(
+            source.diagnostic(("languages", key), f"languages.{key}: studysite has no interface words for {key!r}; its pages use English ones", "warning", "config-language")
+        )
+        interface = "en"
+    return interface
+
+
+def _shared_content_folders(found: list[Language], source: _Source) -> list[Diagnostic]:
+    """Two languages reading one content folder, or one inside another's, would each
+    publish the other's lessons."""
+    problems = []
     roots: dict[str, str] = {}
     for language in found:
         where = ("languages", language.key, "contentdir")
@@ -426,9 +458,6 @@ def _read_languages(config: SiteConfig, source: _Source) -> list[Diagnostic]:
                 problems.append(
                     source.diagnostic(where, f"languages.{language.key}: its content folder {language.content_root}/ is inside languages.{outer.key}'s {outer.content_root}/; give each language a folder of its own")
                 )
-    config.configured_languages = tuple(sorted(found, key=lambda language: (language.weight, language.key)))
-    config.default_language = default
-    config.language = next(language.interface for language in found if language.key == default)
     return problems
 
 
