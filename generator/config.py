@@ -213,31 +213,12 @@ def _read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], tuple[
         raise _ConfigFileError(1, "invalid UTF-8; save the file as UTF-8") from None
     except OSError as error:
         raise _ConfigFileError(1, f"cannot read the file: {error.strerror}") from None
-    suffix = path.suffix
-    if suffix == ".toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            match = _TOML_LINE.search(str(error))
-            reason = _TOML_LINE.sub("", str(error)).strip()
-            raise _ConfigFileError(int(match.group(1)) if match else 1, f"invalid TOML: {reason}") from None
-        lines = _toml_key_lines(text)
-    elif suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise _ConfigFileError(error.lineno, f"invalid JSON: {error.msg}") from None
-        lines = _yaml_key_lines(text)  # JSON is YAML, as far as finding keys goes
+    if path.suffix == ".toml":
+        data, lines = _parse_toml(text)
+    elif path.suffix == ".json":
+        data, lines = _parse_json(text)
     else:
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-            reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-            raise _ConfigFileError(mark.line + 1 if mark is not None else 1, f"invalid YAML: {reason}") from None
-        lines = _yaml_key_lines(text)
+        data, lines = _parse_yaml(text)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -245,6 +226,39 @@ def _read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], tuple[
     name = path.name
     places = {tuple(k.lower() for k in key): (name, line, key[-1]) for key, line in lines.items()}
     return _lower_keys(data), places
+
+
+def _parse_toml(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The settings of a TOML file and the line of each key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_LINE.search(str(error))
+        reason = _TOML_LINE.sub("", str(error)).strip()
+        raise _ConfigFileError(int(match.group(1)) if match else 1, f"invalid TOML: {reason}") from None
+    return data, _toml_key_lines(text)
+
+
+def _parse_json(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The settings of a JSON file and the line of each key."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _ConfigFileError(error.lineno, f"invalid JSON: {error.msg}") from None
+    return data, _yaml_key_lines(text)  # JSON is YAML, as far as finding keys goes
+
+
+def _parse_yaml(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The settings of a YAML file and the line of each key."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise _ConfigFileError(mark.line + 1 if mark is not None else 1, f"invalid YAML: {reason}") from None
+    return data, _yaml_key_lines(text)
 
 
 def _lower_keys(data: Any, parent: str = "") -> Any:
