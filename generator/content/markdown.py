@@ -199,6 +199,15 @@ def _figure(md: MarkdownIt, meta: dict, env: dict) -> str:
     caption = _markdownify(md, params.get("caption", ""), env, meta["line"])
     attr = _markdownify(md, params.get("attr", ""), env, meta["line"])
     alt = params.get("alt") or html.unescape(_TAG.sub("", caption))
+    out = f'<figure class="{html.escape(params["class"])}">' if params.get("class") else "<figure>"
+    out += _figure_image(params, alt, env)
+    if params.get("title") or caption or attr:
+        out += _figure_caption(params, caption, attr, env)
+    return out + "</figure>"
+
+
+def _figure_image(params: dict[str, str], alt: str, env: dict) -> str:
+    """The figure's ``<img>``, inside a link when ``link`` is set."""
     image = f'<img src="{_attribute_url(params["src"], env)}"'
     image += f' alt="{html.escape(alt)}"' if alt else ""
     for size in ("width", "height"):
@@ -208,18 +217,20 @@ def _figure(md: MarkdownIt, meta: dict, env: dict) -> str:
     if params.get("link"):
         extras = "".join(f' {key}="{html.escape(params[key])}"' for key in ("target", "rel") if params.get(key))
         image = f'<a href="{_attribute_url(params["link"], env)}"{extras}>{image}</a>'
-    out = f'<figure class="{html.escape(params["class"])}">' if params.get("class") else "<figure>"
-    out += image
-    if params.get("title") or caption or attr:
-        out += "<figcaption>"
-        if params.get("title"):
-            out += f"<h4>{html.escape(params['title'])}</h4>"
-        if caption or attr:
-            if params.get("attrlink") and attr:
-                attr = f'<a href="{_attribute_url(params["attrlink"], env)}">{attr}</a>'
-            out += "<p>" + " ".join(piece for piece in (caption, attr) if piece) + "</p>"
-        out += "</figcaption>"
-    return out + "</figure>"
+    return image
+
+
+def _figure_caption(params: dict[str, str], caption: str, attr: str, env: dict) -> str:
+    """The ``title`` as a heading, then the rendered caption and attribution (linked to
+    ``attrlink``) in one paragraph."""
+    out = "<figcaption>"
+    if params.get("title"):
+        out += f"<h4>{html.escape(params['title'])}</h4>"
+    if caption or attr:
+        if params.get("attrlink") and attr:
+            attr = f'<a href="{_attribute_url(params["attrlink"], env)}">{attr}</a>'
+        out += "<p>" + " ".join(piece for piece in (caption, attr) if piece) + "</p>"
+    return out + "</figcaption>"
 
 
 _TAG = re.compile(r"<[^>]+>")
