@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 from generator.authoring import AuthoringError, Topic, parse_outline
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.generate.gotemplate import Template, TemplateError, parse
 
@@ -149,19 +149,7 @@ def load_workzone(
     config_path = root / CONFIG
     site, site_problems = load_config(root, hugo_files=not config_path.is_file())
     problems = list(site_problems)
-    role = model = None
-    if config_path.is_file():
-        if language is not None:
-            raise UsageError(f"--lang chooses a site's question list, but {config_path} has its own")
-        questions, role, model = _read_config(config_path, problems)
-    elif outline is not None:
-        language = language or site.language
-        questions = _site_questions(site.question_lists.get(language) or site.question_lists["zh-TW"])
-    else:
-        raise UsageError(
-            f"{root} has no {CONFIG}: a workzone needs {CONFIG} and {CATALOGUE}; "
-            "for a site's own question list, give the catalogue with --outline FILE"
-        )
+    questions, role, model = _question_list(root, site, outline, language, problems)
     catalogue = outline if outline is not None else root / CATALOGUE
     if not catalogue.is_file():
         raise UsageError(f"the catalogue {catalogue} does not exist")
@@ -178,22 +166,46 @@ def load_workzone(
         raise ContentError(problems)
     if out is None:
         out = root / OUTPUT if config_path.is_file() else site.content_dir
-    patterns = {pattern: compile_glob(pattern) for pattern in only}
-    unmatched = [p for p, regex in patterns.items() if not any(regex.fullmatch(lesson.topic_path) for lesson in lessons)]
-    if unmatched:
-        raise UsageError(f"--only {unmatched[0]!r} matches no topic of {catalogue} (topics are matched by their path, e.g. 'AI/Machine Learning/**')")
-    selected = [lesson for lesson in lessons if not patterns or any(r.fullmatch(lesson.topic_path) for r in patterns.values())]
     return Workzone(
         root=root,
         out_dir=out,
         cache_dir=root / CACHE,
         questions=questions,
         lessons=lessons,
-        selected=selected,
+        selected=_select(lessons, only, catalogue),
         role=role if role is not None else assistant.get("role"),
         model=model if model is not None else assistant.get("model"),
         assistant=assistant,
     )
+
+
+def _question_list(
+    root: Path, site: SiteConfig, outline: Path | None, language: str | None, problems: list[Diagnostic]
+) -> tuple[tuple[Question, ...], str | None, str | None]:
+    """The questions, system message and model: from ``config.yaml``, else (for a site
+    with ``--outline``) the site's question list in *language*."""
+    config_path = root / CONFIG
+    if config_path.is_file():
+        if language is not None:
+            raise UsageError(f"--lang chooses a site's question list, but {config_path} has its own")
+        return _read_config(config_path, problems)
+    if outline is not None:
+        language = language or site.language
+        return _site_questions(site.question_lists.get(language) or site.question_lists["zh-TW"]), None, None
+    raise UsageError(
+        f"{root} has no {CONFIG}: a workzone needs {CONFIG} and {CATALOGUE}; "
+        "for a site's own question list, give the catalogue with --outline FILE"
+    )
+
+
+def _select(lessons: list[LessonPlan], only: tuple[str, ...], catalogue: Path) -> list[LessonPlan]:
+    """The lessons whose topic path matches one of the ``--only`` patterns (all without
+    any); a pattern that matches nothing is a usage error."""
+    patterns = {pattern: compile_glob(pattern) for pattern in only}
+    unmatched = [p for p, regex in patterns.items() if not any(regex.fullmatch(lesson.topic_path) for lesson in lessons)]
+    if unmatched:
+        raise UsageError(f"--only {unmatched[0]!r} matches no topic of {catalogue} (topics are matched by their path, e.g. 'AI/Machine Learning/**')")
+    return [lesson for lesson in lessons if not patterns or any(r.fullmatch(lesson.topic_path) for r in patterns.values())]
 
 
 def _plan(
