@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.languages import LANGUAGES
 from generator.errors import ContentError, OutputError, UsageError, printable
+
+if TYPE_CHECKING:
+    from generator.anki import ExportResult
 
 
 def _site(value: str) -> Path:
@@ -285,24 +289,32 @@ def _export_anki(arguments: argparse.Namespace) -> int:
         result = export_anki(loaded, arguments.out, file_format=file_format, parent_deck=arguments.deck or loaded.config.title)
     except OSError as error:
         raise UsageError(f"cannot write {arguments.out}: {error.strerror}") from None
+    _report_anki_export(result, file_format, arguments.out)
+    return 0
+
+
+def _report_anki_export(result: ExportResult, file_format: str, out: Path) -> None:
+    """What was written on stdout; what was left out, and why, on stderr."""
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     skipped = sum(1 for warning in result.warnings if warning.code == "no-answer")
-    summary = f"studysite: wrote {result.notes} note{'s' if result.notes != 1 else ''}"
-    summary += f" in {result.decks} deck{'s' if result.decks != 1 else ''}"
+    summary = f"studysite: wrote {_plural(result.notes, 'note')} in {_plural(result.decks, 'deck')}"
     if file_format == "apkg":
-        summary += f" with {result.media} media file{'s' if result.media != 1 else ''}"
-    print(f"{summary} to {arguments.out}")
+        summary += f" with {_plural(result.media, 'media file')}"
+    print(f"{summary} to {out}")
     if skipped:
-        print(f"studysite: left out {skipped} test question{'s' if skipped != 1 else ''} without an answer", file=sys.stderr)
+        print(f"studysite: left out {_plural(skipped, 'test question')} without an answer", file=sys.stderr)
     if result.left_out_media:
         count = result.left_out_media
         print(
-            f"studysite: {count} image{'s' if count != 1 else ''} or plot{'s' if count != 1 else ''} shown as text: "
+            f"studysite: {_plural(count, 'image')} or plot{'s' if count != 1 else ''} shown as text: "
             "the text format carries no media (use .apkg)",
             file=sys.stderr,
         )
-    return 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _export_epub(arguments: argparse.Namespace) -> int:
