@@ -40,7 +40,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"studysite {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_command in (_add_init, _add_build, _add_new, _add_check, _add_export_anki, _add_export_epub, _add_generate, _add_serve):
+        add_command(commands)
+    return parser
 
+
+def _add_init(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser(
         "init",
         help="create a new site: a config file, content/ with a sample lesson, and a .gitignore",
@@ -52,6 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("--lang", choices=LANGUAGES, default="zh-TW", help="the site's language (default: zh-TW)")
     init.add_argument("--force", action="store_true", help="create the site in a folder that is not empty")
 
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser("build", help="build the site into OUT (default SITE/public)")
     build.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     build.add_argument("-o", "--out", type=Path, metavar="OUT", help="output folder (default: SITE/public)")
@@ -59,6 +66,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
 
+
+def _add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser(
         "new",
         help="write a new lesson in the house format, or a tree of lessons from an outline",
@@ -73,6 +82,8 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--weight", type=int, metavar="N", help="the lesson's weight (default: next among its siblings)")
     new.add_argument("--site", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
 
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check",
         help="lint the site like a compiler, writing nothing",
@@ -86,6 +97,8 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+
+def _add_export_anki(commands: argparse._SubParsersAction) -> None:
     anki = commands.add_parser(
         "export-anki",
         help="write the test questions and answers as an Anki deck",
@@ -103,6 +116,8 @@ def make_parser() -> argparse.ArgumentParser:
     anki.add_argument("--deck", metavar="NAME", help="the parent deck (default: the site title); each folder becomes a deck below it")
     anki.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+
+def _add_export_epub(commands: argparse._SubParsersAction) -> None:
     book = commands.add_parser(
         "export-epub",
         help="write the site as an EPUB 3 book, one per language",
@@ -115,6 +130,8 @@ def make_parser() -> argparse.ArgumentParser:
     book.add_argument("--lang", choices=LANGUAGES, help="only the book in this language")
     book.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+
+def _add_generate(commands: argparse._SubParsersAction) -> None:
     generate = commands.add_parser(
         "generate",
         help="write lessons from a catalogue and a question list, asking an assistant for what is not cached",
@@ -136,6 +153,8 @@ def make_parser() -> argparse.ArgumentParser:
     generate.add_argument("--only", action="append", default=[], metavar="GLOB", help="only the topics this matches, e.g. 'AI/Machine Learning/**' (repeatable)")
     generate.add_argument("--force", action="store_true", help="replace lessons even where they were edited by hand")
 
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="build, then serve the site on this machine")
     serve.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
@@ -146,7 +165,6 @@ def make_parser() -> argparse.ArgumentParser:
         "or 127.0.0.1 (others get 403); on any other address (0.0.0.0, a LAN address) any name is answered",
     )
     serve.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
