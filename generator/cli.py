@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.languages import LANGUAGES
 from generator.errors import ContentError, OutputError, UsageError, printable
+
+if TYPE_CHECKING:
+    from generator.anki import ExportResult
 
 
 def _site(value: str) -> Path:
@@ -36,7 +40,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"studysite {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_command in (_add_init, _add_build, _add_new, _add_check, _add_export_anki, _add_export_epub, _add_export_hugo, _add_generate, _add_serve):
+        add_command(commands)
+    return parser
 
+
+def _add_init(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser(
         "init",
         help="create a new site: a config file, content/ with a sample lesson, and a .gitignore",
@@ -48,6 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("--lang", choices=LANGUAGES, default="zh-TW", help="the site's language (default: zh-TW)")
     init.add_argument("--force", action="store_true", help="create the site in a folder that is not empty")
 
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser("build", help="build the site into OUT (default SITE/public)")
     build.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     build.add_argument("-o", "--out", type=Path, metavar="OUT", help="output folder (default: SITE/public)")
@@ -59,6 +70,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
     build.add_argument("--quiet", action="store_true", help="print no warnings or notes (`studysite check` lists the warnings)")
 
+
+def _add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser(
         "new",
         help="write a new lesson in the house format, or a tree of lessons from an outline",
@@ -73,6 +86,8 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--weight", type=int, metavar="N", help="the lesson's weight (default: next among its siblings)")
     new.add_argument("--site", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
 
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check",
         help="lint the site like a compiler, writing nothing",
@@ -90,6 +105,8 @@ def make_parser() -> argparse.ArgumentParser:
         help="leave out the warnings with this code, e.g. missing-section (repeatable; [check] ignore = [...] in the config does it for every command)",
     )
 
+
+def _add_export_anki(commands: argparse._SubParsersAction) -> None:
     anki = commands.add_parser(
         "export-anki",
         help="write the test questions and answers as an Anki deck",
@@ -107,6 +124,8 @@ def make_parser() -> argparse.ArgumentParser:
     anki.add_argument("--deck", metavar="NAME", help="the parent deck (default: the site title); each folder becomes a deck below it")
     anki.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+
+def _add_export_epub(commands: argparse._SubParsersAction) -> None:
     book = commands.add_parser(
         "export-epub",
         help="write the site as an EPUB 3 book, one per language",
@@ -122,6 +141,8 @@ def make_parser() -> argparse.ArgumentParser:
     book.add_argument("--lang", metavar="LANG", help="only the book in this language: a key of [languages] (e.g. zh-tw), or the site's language")
     book.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+
+def _add_export_hugo(commands: argparse._SubParsersAction) -> None:
     hugo = commands.add_parser(
         "export-hugo",
         help="write the site as a Hugo site, with the same page URLs",
@@ -133,6 +154,8 @@ def make_parser() -> argparse.ArgumentParser:
     hugo.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     hugo.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="the Hugo site's folder")
 
+
+def _add_generate(commands: argparse._SubParsersAction) -> None:
     generate = commands.add_parser(
         "generate",
         help="write lessons from a catalogue and a question list, asking an assistant for what is not cached",
@@ -154,6 +177,8 @@ def make_parser() -> argparse.ArgumentParser:
     generate.add_argument("--only", action="append", default=[], metavar="GLOB", help="only the topics this matches, e.g. 'AI/Machine Learning/**' (repeatable)")
     generate.add_argument("--force", action="store_true", help="replace lessons even where they were edited by hand")
 
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="build, then serve the site on this machine")
     serve.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
@@ -165,7 +190,6 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
     serve.add_argument("--quiet", action="store_true", help="print no warnings (`studysite check` lists them)")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,24 +339,32 @@ def _export_anki(arguments: argparse.Namespace) -> int:
         result = export_anki(loaded, arguments.out, file_format=file_format, parent_deck=arguments.deck or loaded.config.title)
     except OSError as error:
         raise UsageError(f"cannot write {arguments.out}: {error.strerror}") from None
+    _report_anki_export(result, file_format, arguments.out)
+    return 0
+
+
+def _report_anki_export(result: ExportResult, file_format: str, out: Path) -> None:
+    """What was written on stdout; what was left out, and why, on stderr."""
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     skipped = sum(1 for warning in result.warnings if warning.code == "no-answer")
-    summary = f"studysite: wrote {result.notes} note{'s' if result.notes != 1 else ''}"
-    summary += f" in {result.decks} deck{'s' if result.decks != 1 else ''}"
+    summary = f"studysite: wrote {_plural(result.notes, 'note')} in {_plural(result.decks, 'deck')}"
     if file_format == "apkg":
-        summary += f" with {result.media} media file{'s' if result.media != 1 else ''}"
-    print(f"{summary} to {arguments.out}")
+        summary += f" with {_plural(result.media, 'media file')}"
+    print(f"{summary} to {out}")
     if skipped:
-        print(f"studysite: left out {skipped} test question{'s' if skipped != 1 else ''} without an answer", file=sys.stderr)
+        print(f"studysite: left out {_plural(skipped, 'test question')} without an answer", file=sys.stderr)
     if result.left_out_media:
         count = result.left_out_media
         print(
-            f"studysite: {count} image{'s' if count != 1 else ''} or plot{'s' if count != 1 else ''} shown as text: "
+            f"studysite: {_plural(count, 'image')} or plot{'s' if count != 1 else ''} shown as text: "
             "the text format carries no media (use .apkg)",
             file=sys.stderr,
         )
-    return 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _export_epub(arguments: argparse.Namespace) -> int:
