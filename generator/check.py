@@ -23,14 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-<<<<<<< HEAD
 from generator.config import Language, SiteConfig
 from generator.content.lesson import LessonSummary
-=======
-from generator.build import BuildOptions, LoadedSite, load_site
-from generator.content.frontmatter import FrontMatterError, normalize_text, split_front_matter
-from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, Section, ShortcodePart
->>>>>>> house2
 from generator.content.links import resolve_site_link
 from generator.content.lint import Link
 from generator.content.site import ContentTree, Folder, Page, Site, Sites
@@ -102,7 +96,6 @@ def warnings_report(warnings: list[Diagnostic], *, known: Iterable[Diagnostic] |
     return lines + [f"studysite: {count}" + (" (--quiet hides them)" if warnings else "")]
 
 
-<<<<<<< HEAD
 def _warning(path: str, line: int, code: str, message: str, column: int = 1) -> Diagnostic:
     return Diagnostic(path, line, message, severity="warning", code=code, column=column)
 
@@ -124,60 +117,6 @@ def _missing_sections(summary: LessonSummary, config: SiteConfig, language: Lang
     return [
         _warning(summary.path, 1, "missing-section", f"no {item.heading} ({item.kind}) section, which the question list has")
         for item in config.question_lists.get(interface, ())
-        if item.kind not in kinds
-    ]
-=======
-def _lint_lesson(lesson: Lesson, loaded: LoadedSite, site: Site) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    for section in lesson.sections:
-        found.extend(_lint_section(lesson, section))
-    found.extend(_missing_sections(lesson, loaded, site))
-    return found
->>>>>>> house2
-
-
-def _lint_section(lesson: Lesson, section: Section) -> list[Diagnostic]:
-    """An empty prompt, a test question without an answer, a section without an answer
-    or without the numbered questions its kind asks for."""
-    found: list[Diagnostic] = []
-    for part in section.parts:
-        match part:
-            case PromptPart(line=line, prompt=prompt) if not prompt.strip():
-                found.append(_warning(lesson, line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
-            case PromptPart() | HtmlPart() | QuestionsPart() | ShortcodePart() | FigurePart():
-                pass
-            case _:
-                assert_never(part)
-    if section.kind == "test":
-        for question in section.questions:
-            if question.answer is None:
-                found.append(
-                    _warning(lesson, question.line, "no-answer", f"test question {question.number} has no answer")
-                )
-    if section.heading and all(isinstance(part, PromptPart) for part in section.parts):
-        found.append(
-            _warning(lesson, section.line, "empty-section", f"section {section.heading!r} has no answer below its prompt yet")
-        )
-    elif section.kind in ("preview", "test") and not section.questions:
-        found.append(
-            _warning(lesson, section.line, "no-questions", f"section {section.heading!r} has no numbered questions")
-        )
-    return found
-
-
-def _missing_sections(lesson: Lesson, loaded: LoadedSite, site: Site) -> list[Diagnostic]:
-    """The kinds of the lesson's question list that it has no section of; a lesson with
-    sections all of kind "other" was not written from the list, and is left alone."""
-    kinds = {section.kind for section in lesson.sections}
-    if not kinds - {"other"}:
-        return []
-    config = loaded.config
-    own = next(language for language in config.languages if language.key == site.language)
-    language = config.interface_language(own, lesson.meta.lang, lesson.lang)
-    items = config.question_lists.get(language, ())
-    return [
-        _warning(lesson, 1, "missing-section", f"no {item.heading} ({item.kind}) section, which the question list has")
-        for item in items
         if item.kind not in kinds
     ]
 
