@@ -7,22 +7,15 @@ a template can lay out the data it is given, not reach Python internals through 
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
 
-from generator.content.markdown import section_heading
 from generator.errors import ContentError, Diagnostic
-from generator.render.script_data import slider_variant
 from generator.resources import bundled_dir
-
-CHATGPT_URL = "https://chatgpt.com/?q="
 
 
 def template_dirs(site_root: Path) -> list[Path]:
@@ -91,7 +84,7 @@ class SiteEnvironment(SandboxedEnvironment):
 
 
 def create_environment(site_root: Path) -> SiteEnvironment:
-    environment = SiteEnvironment(
+    return SiteEnvironment(
         site_root,
         loader=ChoiceLoader([FileSystemLoader(str(path)) for path in template_dirs(site_root)]),
         autoescape=True,
@@ -100,14 +93,6 @@ def create_environment(site_root: Path) -> SiteEnvironment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    environment.filters["chatgpt_url"] = lambda prompt: CHATGPT_URL + quote(prompt, safe="")
-    environment.filters["plot_path"] = plot_path
-    environment.filters["section_heading"] = lambda inner_html, anchor: Markup(section_heading(inner_html, anchor))
-    environment.filters["plot_number"] = lambda value: f"{value:g}"
-    environment.filters["plot_variants"] = lambda variants, root: json.dumps(
-        [slider_variant(f"{value:g}", root + plot_path(spec)) for value, spec in variants], ensure_ascii=False
-    )
-    return environment
 
 
 @lru_cache(maxsize=4096)

@@ -23,10 +23,7 @@ from generator.content.links import resolve_site_link
 from generator.content.site import Folder, Page, Site, Sites
 from generator.render.csp import content_security_policy, image_sources
 from generator.i18n import script_strings_json, strings_for
-
-NAV_WINDOW = 7
-"""Sidebar entries shown on each side of the open one, per level. Larger folders are
-summarised with a "N more" link, so a page's size does not grow with the site."""
+from generator.render.views import NavItem, nav_items, section_views
 
 _SITE_LINK = re.compile(re.escape(LINK_START) + "([^" + LINK_END + "]*)" + re.escape(LINK_END))
 
@@ -35,19 +32,6 @@ _SITE_LINK = re.compile(re.escape(LINK_START) + "([^" + LINK_END + "]*)" + re.es
 class Link:
     title: str
     href: str
-
-
-@dataclass
-class NavItem:
-    title: str
-    href: str
-    url: str
-    is_folder: bool = False
-    current: bool = False
-    open: bool = False
-    more: int = 0
-    """For a "N more" entry: how many entries it stands for."""
-    children: list[NavItem] = field(default_factory=list)
 
 
 @dataclass
@@ -172,9 +156,10 @@ class Renderer:
         context.update(
             csp=_policy_for(lesson),
             lesson=lesson,
+            sections=section_views(lesson, root),
             description=lesson.meta.description,
             breadcrumbs=self._breadcrumbs(page.folder, root),
-            nav=self._nav(page.folder, page, root),
+            nav=self._nav(page.folder, page, root, context["lang"]),
             previous=Link(previous.link_title, root + previous.url) if previous else None,
             next=Link(following.link_title, root + following.url) if following else None,
             test_count=len(lesson.questions("test")),
@@ -194,9 +179,10 @@ class Renderer:
         context.update(
             csp=_policy_for(lesson),
             lesson=lesson,
+            sections=section_views(lesson, root) if lesson else [],
             description=description,
             breadcrumbs=self._breadcrumbs(folder.parent, root) if folder.parent else [],
-            nav=self._nav(folder, None, root),
+            nav=self._nav(folder, None, root, context["lang"]),
             previous=None,
             next=None,
             test_count=len(lesson.questions("test")) if lesson else 0,
@@ -212,7 +198,7 @@ class Renderer:
             base_path += "/"
         language = self.language.interface
         context = self._base_context(self.site.prefix, self.strings(language)["not_found_title"], language, "404")
-        context.update(root=base_path, home=base_path + self.site.prefix, nav=self._nav(self.site.root, None, base_path))
+        context.update(root=base_path, home=base_path + self.site.prefix, nav=self._nav(self.site.root, None, base_path, language))
         context.update(languages=self._language_menu(None, base_path), alternates=[])
         return self._templates["404"].render(page=context)
 
@@ -220,7 +206,7 @@ class Renderer:
         language = self.language.interface
         url = self.site.prefix + "search/"
         context = self._base_context(url, self.strings(language)["search"], language, "search")
-        context.update(nav=self._nav(self.site.root, None, root_prefix(url)))
+        context.update(nav=self._nav(self.site.root, None, root_prefix(url), language))
         return self._templates["search"].render(page=context)
 
     def sitemap(self) -> str:
@@ -318,6 +304,7 @@ class Renderer:
             "csp": content_security_policy(),
             "description": "",
             "lesson": None,
+            "sections": [],
             "breadcrumbs": [],
             "nav": [],
             "previous": None,
@@ -339,39 +326,8 @@ class Renderer:
         crumbs.extend(Link(ancestor.link_title, root + ancestor.url) for ancestor in folder.ancestors()[1:])
         return crumbs
 
-    def _nav(self, folder: Folder, current: Page | None, root: str) -> list[NavItem]:
-        path = folder.ancestors()
-        focus_chain: list[Folder | Page] = path[1:] + ([current] if current else [])
-        return self._nav_level(path[0], focus_chain, 0, root, current, folder)
-
-    def _nav_level(self, folder, chain, depth, root, current, open_folder) -> list[NavItem]:
-        focus = chain[depth] if depth < len(chain) else None
-        children = folder.children
-        if focus is not None and focus in children:
-            centre = children.index(focus)
-        else:
-            centre = 0
-        start = max(0, min(centre - NAV_WINDOW, len(children) - 2 * NAV_WINDOW - 1))
-        stop = min(len(children), start + 2 * NAV_WINDOW + 1)
-        items: list[NavItem] = []
-        if start > 0:
-            items.append(NavItem("", root + folder.url, folder.url, more=start))
-        for child in children[start:stop]:
-            is_folder = isinstance(child, Folder)
-            item = NavItem(
-                child.link_title,
-                root + child.url,
-                child.url,
-                is_folder=is_folder,
-                current=child is current or (current is None and child is open_folder),
-                open=child is focus,
-            )
-            if is_folder and child is focus:
-                item.children = self._nav_level(child, chain, depth + 1, root, current, open_folder)
-            items.append(item)
-        if stop < len(children):
-            items.append(NavItem("", root + folder.url, folder.url, more=len(children) - stop))
-        return items
+    def _nav(self, folder: Folder, current: Page | None, root: str, language: str) -> list[NavItem]:
+        return nav_items(folder, current, root, self.strings(language)["more"])
 
     def _groups(self, folder: Folder, root: str) -> list[ListedGroup]:
         """The lessons below *folder* in reading order — :meth:`Folder.walk`'s, which the

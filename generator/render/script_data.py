@@ -17,7 +17,7 @@ positional array), so that adding a field cannot shift the meaning of another:
   ``anchor``, ``heading``, ``text`` would cost 2.9 % and 0.63 %.
 
 * **Slider variant** — one per precomputed curve, in a slider's ``data-plot-variants``
-  attribute (``templates/partials/lesson_body.html``):
+  attribute (:func:`generator.render.views.figure_view`):
 
   ``value``  the parameter's value as the label shows it (``0.5``, ``2``);
   ``src``    the SVG's address, relative to the page.
