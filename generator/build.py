@@ -58,6 +58,7 @@ from generator.plots.cache import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path, template_dirs
 from generator.render.pages import Renderer, sitemap_file
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
+from generator.render.tree import tree_file
 from generator.resources import bundled_dir
 from generator.workers import exit_with_parent
 
@@ -312,7 +313,7 @@ def generated_files(config: SiteConfig) -> list[str]:
     """The files the build writes itself, besides pages: claimed before anything else."""
     files = ["404.html", "sitemap.xml"]
     for language in config.languages:
-        files += [language.prefix + "search/index.html", language.prefix + "search/index.js"]
+        files += [language.prefix + "search/index.html", language.prefix + "search/index.js", tree_file(language.key)]
         if language.prefix:
             files.append(language.prefix + "404.html")
         if config.multilingual:
@@ -425,6 +426,7 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, fi
             if folder.index is None:
                 output.write(page_file(folder.url), renderer.folder_page(folder))
         output.write(site.prefix + "search/index.html", renderer.search_page())
+        output.write(tree_file(language.key), renderer.tree_script())
         if site.prefix:
             output.write(site.prefix + "404.html", renderer.not_found_page())
         if sites.multilingual:
