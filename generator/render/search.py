@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 
 from generator.content.lesson import Lesson
+from generator.render.script_data import search_entry
 
 SHARD_BYTES = 256 * 1024
 
 
-def lesson_entries(lesson: Lesson, url: str) -> list[list[str]]:
-    """One entry per section: [page url, section anchor, heading, text]."""
-    return [[url, section.anchor, section.heading, section.text()] for section in lesson.sections]
+def lesson_entries(lesson: Lesson, url: str) -> list[dict[str, str]]:
+    """One entry per section, with the fields :mod:`generator.render.script_data` names."""
+    return [search_entry(url, section.anchor, section.heading, section.text()) for section in lesson.sections]
 
 
 class SearchShardWriter:
@@ -27,13 +28,13 @@ class SearchShardWriter:
         """Files named ``{folder}search/{prefix}-NNN.js``: *folder* is a language's."""
         self.prefix = prefix
         self.folder = folder
-        self._pending: list[list[str]] = []
+        self._pending: list[dict[str, str]] = []
         self._size = 0
         self.files: dict[str, str] = {}
 
-    def add(self, entries: list[list[str]]) -> None:
+    def add(self, entries: list[dict[str, str]]) -> None:
         self._pending.extend(entries)
-        self._size += sum(len(field) for entry in entries for field in entry)
+        self._size += sum(len(value) for entry in entries for value in entry.values())
         if self._size >= SHARD_BYTES:
             self.flush()
 

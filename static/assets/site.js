@@ -25,37 +25,43 @@
     } catch (e) { /* private mode */ }
   }
   function all(selector, scope) { return Array.prototype.slice.call((scope || document).querySelectorAll(selector)); }
+  // The page's own lesson: its progress is shown by its score, not as an entry in the lists.
+  var CURRENT_LESSON = "[data-lesson].lesson, [data-lesson].section-page";
 
   /* --- Theme ---------------------------------------------------------------- */
-  var html = document.documentElement;
-  all("[data-theme-toggle]").forEach(function (button) {
-    function show() { button.setAttribute("aria-pressed", html.dataset.theme === "dark" ? "true" : "false"); }
-    show();
-    button.addEventListener("click", function () {
-      html.dataset.theme = html.dataset.theme === "dark" ? "light" : "dark";
-      try { localStorage.setItem("studysite:theme", html.dataset.theme); } catch (e) { /* private mode */ }
+  function initTheme() {
+    var html = document.documentElement;
+    all("[data-theme-toggle]").forEach(function (button) {
+      function show() { button.setAttribute("aria-pressed", html.dataset.theme === "dark" ? "true" : "false"); }
       show();
+      button.addEventListener("click", function () {
+        html.dataset.theme = html.dataset.theme === "dark" ? "light" : "dark";
+        try { localStorage.setItem("studysite:theme", html.dataset.theme); } catch (e) { /* private mode */ }
+        show();
+      });
     });
-  });
+  }
 
   /* --- Menu on narrow screens ------------------------------------------------- */
-  var sidebar = document.getElementById("sidebar");
-  all("[data-menu-toggle]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var open = !body.classList.contains("menu-open");
-      body.classList.toggle("menu-open", open);
-      button.setAttribute("aria-expanded", open ? "true" : "false");
-      if (open && sidebar) { var first = sidebar.querySelector("a"); if (first) first.focus(); }
+  function initMenu() {
+    var sidebar = document.getElementById("sidebar");
+    all("[data-menu-toggle]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var open = !body.classList.contains("menu-open");
+        body.classList.toggle("menu-open", open);
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open && sidebar) { var first = sidebar.querySelector("a"); if (first) first.focus(); }
+      });
     });
-  });
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && body.classList.contains("menu-open")) {
-      body.classList.remove("menu-open");
-      all("[data-menu-toggle]").forEach(function (b) { b.setAttribute("aria-expanded", "false"); b.focus(); });
-    }
-  });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && body.classList.contains("menu-open")) {
+        body.classList.remove("menu-open");
+        all("[data-menu-toggle]").forEach(function (b) { b.setAttribute("aria-expanded", "false"); b.focus(); });
+      }
+    });
+  }
 
-  /* --- Prompt cards: copy and ask again ------------------------------------- */
+  /* --- Copying: the Clipboard API, or the copy command where it is missing ------ */
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
     return new Promise(function (resolve, reject) {
@@ -71,21 +77,26 @@
       if (ok) resolve(); else reject(new Error("copy refused"));
     });
   }
-  all("button[data-copy]").forEach(function (button) {
-    var label = button.textContent;
-    button.addEventListener("click", function () {
-      var prompt = button.closest(".ask-chatgpt").querySelector(".prompt");
-      copyText(prompt.textContent).then(function () {
-        button.textContent = ui.copied || "Copied";
-        button.classList.add("done");
-        setTimeout(function () { button.textContent = label; button.classList.remove("done"); }, 2000);
+
+  /* --- Prompt cards: copy and ask again ------------------------------------- */
+  function initCopyButtons() {
+    all("button[data-copy]").forEach(function (button) {
+      var label = button.textContent;
+      button.addEventListener("click", function () {
+        var prompt = button.closest(".ask-chatgpt").querySelector(".prompt");
+        copyText(prompt.textContent).then(function () {
+          button.textContent = ui.copied || "Copied";
+          button.classList.add("done");
+          setTimeout(function () { button.textContent = label; button.classList.remove("done"); }, 2000);
+        });
       });
     });
-  });
+  }
 
   /* --- The lesson: warm-up ticks, test marks, score --------------------------- */
-  var lesson = document.querySelector("[data-lesson].lesson, [data-lesson].section-page");
-  if (lesson) {
+  function initLesson() {
+    var lesson = document.querySelector(CURRENT_LESSON);
+    if (!lesson) return;
     var lessonUrl = lesson.getAttribute("data-lesson");
     var record = storageGet("lesson:" + lessonUrl) || { warmup: {}, marks: {} };
     var questions = all(".qa", lesson).filter(function (qa) { return qa.querySelector("details"); });
@@ -166,7 +177,7 @@
   }
   function showProgress() {
     all("[data-lesson]").forEach(function (item) {
-      if (item === lesson) return;
+      if (item.matches(CURRENT_LESSON)) return;
       var progress = progressOf(item.getAttribute("data-lesson"));
       var total = parseInt(item.getAttribute("data-tests") || "", 10) || (progress && progress.total) || 0;
       var done = !!progress && total > 0 && progress.marked >= total;
@@ -178,56 +189,67 @@
       }
     });
   }
-  showProgress();
-  window.addEventListener("storage", showProgress);
+  function initProgressListing() {
+    showProgress();
+    window.addEventListener("storage", showProgress);
+  }
 
-  all("[data-reset-all]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      if (!window.confirm(button.getAttribute("data-confirm") || "")) return;
-      storageClear("lesson:");
-      showProgress();
-    });
-  });
-
-  /* --- Plots: a slider switches between curves the build precomputed ------------ */
-  all("input[data-plot-variants]").forEach(function (slider) {
-    var variants = JSON.parse(slider.getAttribute("data-plot-variants"));
-    var figure = slider.closest("figure");
-    var image = figure.querySelector("img");
-    var output = figure.querySelector("[data-plot-value]");
-    slider.addEventListener("input", function () {
-      var variant = variants[parseInt(slider.value, 10)];
-      image.src = variant[1];
-      output.textContent = String(variant[0]);
-    });
-  });
-
-  /* --- Wide formulas, code and tables scroll sideways: let the keyboard scroll them too --- */
-  function focusableScrollers() {
-    all(".math.display, pre, table").forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls && !box.hasAttribute("tabindex")) {
-        box.setAttribute("tabindex", "0");
-        box.setAttribute("data-scroll-focus", "");
-      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
-        box.removeAttribute("tabindex");
-        box.removeAttribute("data-scroll-focus");
-      }
+  /* --- Reset all: forget every lesson's progress ------------------------------ */
+  function initResetAll() {
+    all("[data-reset-all]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        if (!window.confirm(button.getAttribute("data-confirm") || "")) return;
+        storageClear("lesson:");
+        showProgress();
+      });
     });
   }
-  focusableScrollers();
-  window.addEventListener("resize", focusableScrollers);
-  document.addEventListener("toggle", focusableScrollers, true);
+
+  /* --- Plots: a slider switches between curves the build precomputed ------------ */
+  function initPlotSliders() {
+    all("input[data-plot-variants]").forEach(function (slider) {
+      var variants = JSON.parse(slider.getAttribute("data-plot-variants"));
+      var figure = slider.closest("figure");
+      var image = figure.querySelector("img");
+      var output = figure.querySelector("[data-plot-value]");
+      slider.addEventListener("input", function () {
+        var variant = variants[parseInt(slider.value, 10)];
+        image.src = variant.src;
+        output.textContent = variant.value;
+      });
+    });
+  }
+
+  /* --- Wide formulas, code and tables scroll sideways: let the keyboard scroll them too --- */
+  function initScrollers() {
+    function focusableScrollers() {
+      all(".math.display, pre, table").forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("data-scroll-focus", "");
+        } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("data-scroll-focus");
+        }
+      });
+    }
+    focusableScrollers();
+    window.addEventListener("resize", focusableScrollers);
+    document.addEventListener("toggle", focusableScrollers, true);
+  }
 
   /* --- Printing: answers shown ------------------------------------------------ */
-  var closedForPrint = [];
-  window.addEventListener("beforeprint", function () {
-    closedForPrint = all("details:not([open])");
-    closedForPrint.forEach(function (d) { d.open = true; });
-  });
-  window.addEventListener("afterprint", function () {
-    closedForPrint.forEach(function (d) { d.open = false; });
-  });
+  function initPrint() {
+    var closedForPrint = [];
+    window.addEventListener("beforeprint", function () {
+      closedForPrint = all("details:not([open])");
+      closedForPrint.forEach(function (d) { d.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      closedForPrint.forEach(function (d) { d.open = false; });
+    });
+  }
 
   /* --- Heading links: copy a link to a heading ---------------------------------
      Each heading ends in a link to itself (a plain anchor without this script). A click
@@ -292,15 +314,121 @@
       });
     });
   }
-  initHeadingLinks();
 
   /* --- Pages opened from disk: folder links go to their index.html ----------- */
   function fileHref(href) {
     if (location.protocol !== "file:" || !/^[^:?#]*\/(#.*)?$/.test(href) || /^\/\//.test(href)) return href;
     return href.replace(/\/(#.*)?$/, "/index.html$1");
   }
-  if (location.protocol === "file:") {
+  function initFileLinks() {
+    if (location.protocol !== "file:") return;
     all("a[href]").forEach(function (link) { link.setAttribute("href", fileHref(link.getAttribute("href"))); });
+  }
+
+  /* --- Search: a substring scan over every section, loaded on first use ------- */
+  function initSearch() {
+    var form = document.querySelector("form[data-search]");
+    if (!form) return;
+    var input = form.querySelector("input[type=search]");
+    var pageResults = document.querySelector("[data-search-page]");
+    var results = pageResults || form.querySelector(".search-results");
+    var index = null, loading = null, entries = [];
+
+    window.studysiteSearch = {
+      init: function (data) { index = data; },
+      add: function (batch) { entries = entries.concat(batch); }
+    };
+    function loadScript(src) {
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    function load() {
+      if (!loading) {
+        loading = loadScript(root + "search/index.js").then(function () {
+          return Promise.all(index.shards.map(function (name) { return loadScript(root + name); }));
+        });
+      }
+      return loading;
+    }
+    function normalize(text) {
+      return (text.normalize ? text.normalize("NFKC") : text).toLowerCase().replace(/[\s\-_‐–—·・]+/g, " ");
+    }
+    function escapeHtml(text) {
+      return text.replace(/[&<>"']/g, function (c) {
+        return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+      });
+    }
+    function snippet(text, term) {
+      var at = normalize(text).indexOf(term);
+      var start = Math.max(0, at - 30);
+      var piece = text.slice(start, start + 110);
+      var hit = normalize(piece).indexOf(term);
+      if (hit < 0) return escapeHtml(piece);
+      return (start > 0 ? "…" : "") + escapeHtml(piece.slice(0, hit)) + "<mark>" +
+        escapeHtml(piece.slice(hit, hit + term.length)) + "</mark>" + escapeHtml(piece.slice(hit + term.length)) + "…";
+    }
+    function search(query) {
+      var terms = normalize(query).trim().split(" ").filter(Boolean);
+      if (!terms.length) return [];
+      var phrase = terms.join(" ");
+      var found = [];
+      entries.forEach(function (entry) {
+        var title = index.titles[entry.u] || "";
+        var haystack = normalize(title + " " + entry.h + " " + entry.t);
+        for (var i = 0; i < terms.length; i++) if (haystack.indexOf(terms[i]) < 0) return;
+        var score = (normalize(title).indexOf(phrase) >= 0 ? 100 : 0) + (normalize(entry.h).indexOf(phrase) >= 0 ? 20 : 0) +
+          (haystack.indexOf(phrase) >= 0 ? 10 : 0) + Math.min(9, haystack.split(terms[0]).length - 1);
+        found.push({ entry: entry, title: title, score: score });
+      });
+      found.sort(function (a, b) { return b.score - a.score; });
+      return found.slice(0, 20).map(function (hit) {
+        return { href: root + hit.entry.u + (hit.entry.a ? "#" + hit.entry.a : ""), title: hit.title,
+                 section: hit.entry.h, snippet: snippet(hit.entry.t, terms[0]) };
+      });
+    }
+    function show() {
+      var query = input.value;
+      if (!query.trim()) { results.hidden = true; results.innerHTML = ""; return; }
+      load().then(function () {
+        if (input.value !== query) return;
+        var hits = search(query);
+        results.innerHTML = hits.length ? "<ul>" + hits.map(function (hit) {
+          return '<li><a href="' + escapeHtml(hit.href) + '"><span class="search-title">' + escapeHtml(hit.title) +
+            "</span>" + (hit.section ? ' <span class="search-section">› ' + escapeHtml(hit.section) + "</span>" : "") +
+            '<span class="search-snippet">' + hit.snippet + "</span></a></li>";
+        }).join("") + "</ul>" : '<p class="search-empty">' + escapeHtml(ui.search_no_results || "") + "</p>";
+        results.hidden = false;
+      });
+    }
+    input.addEventListener("focus", function () { load(); });
+    input.addEventListener("input", show);
+    form.addEventListener("submit", function (event) { event.preventDefault(); show(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { input.value = ""; show(); }
+      if (event.key === "ArrowDown") {
+        var first = results.querySelector("a");
+        if (first) { event.preventDefault(); first.focus(); }
+      }
+    });
+    results.addEventListener("keydown", function (event) {
+      var links = all("a", results);
+      var at = links.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" && at < links.length - 1) { event.preventDefault(); links[at + 1].focus(); }
+      if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? links[at - 1] : input).focus(); }
+      if (event.key === "Escape") { input.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (!pageResults && !form.contains(event.target)) results.hidden = true;
+    });
+    if (pageResults) {
+      var query = new URLSearchParams(location.search).get("q");
+      if (query) { input.value = query; show(); }
+    }
   }
 
   /* --- Mermaid diagrams: drawn in the page's theme, drawn again when it changes ----
@@ -316,6 +444,7 @@
     var boxes = all("pre.mermaid");
     var sources = boxes.map(function (box) { return box.textContent; });
     var drawing = Promise.resolve(), drawn = 0;
+    var html = document.documentElement;
     function drawAll() {
       var theme = html.dataset.theme === "dark" ? "dark" : "default";
       drawing = drawing.then(function () {
@@ -492,15 +621,14 @@
           var progress = document.createElement("span");
           progress.className = "lesson-progress";
           progress.setAttribute("data-progress", "");
-          item.appendChild(document.createTextNode(" "));
           item.appendChild(progress);
         }
         item.treeNode = node;
         li.appendChild(item);
         into.appendChild(li);
-        if (path[level - 1] === node) {
+        if (path[level - 1] === node) {  // on the way to this page, or this page: open
           if (level === path.length) { current = item; item.setAttribute("aria-current", "page"); }
-          else if (folder) setOpen(item, true);
+          if (folder) setOpen(item, true);
         }
       });
     }
@@ -572,113 +700,7 @@
     return tree;
   }
 
-  initDiagrams();
-  initCodeCopy();
-  initContents();
-  initLessonKeys();
-  initTree();
-
-  /* --- Search: a substring scan over every section, loaded on first use ------- */
-  var form = document.querySelector("form[data-search]");
-  if (!form) return;
-  var input = form.querySelector("input[type=search]");
-  var pageResults = document.querySelector("[data-search-page]");
-  var results = pageResults || form.querySelector(".search-results");
-  var index = null, loading = null, entries = [];
-
-  window.studysiteSearch = {
-    init: function (data) { index = data; },
-    add: function (batch) { entries = entries.concat(batch); }
-  };
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = resolve;
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
-  function load() {
-    if (!loading) {
-      loading = loadScript(root + "search/index.js").then(function () {
-        return Promise.all(index.shards.map(function (name) { return loadScript(root + name); }));
-      });
-    }
-    return loading;
-  }
-  function normalize(text) {
-    return (text.normalize ? text.normalize("NFKC") : text).toLowerCase().replace(/[\s\-_‐–—·・]+/g, " ");
-  }
-  function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-  function snippet(text, term) {
-    var at = normalize(text).indexOf(term);
-    var start = Math.max(0, at - 30);
-    var piece = text.slice(start, start + 110);
-    var hit = normalize(piece).indexOf(term);
-    if (hit < 0) return escapeHtml(piece);
-    return (start > 0 ? "…" : "") + escapeHtml(piece.slice(0, hit)) + "<mark>" +
-      escapeHtml(piece.slice(hit, hit + term.length)) + "</mark>" + escapeHtml(piece.slice(hit + term.length)) + "…";
-  }
-  function search(query) {
-    var terms = normalize(query).trim().split(" ").filter(Boolean);
-    if (!terms.length) return [];
-    var phrase = terms.join(" ");
-    var found = [];
-    entries.forEach(function (entry) {
-      var title = index.titles[entry[0]] || "";
-      var haystack = normalize(title + " " + entry[2] + " " + entry[3]);
-      for (var i = 0; i < terms.length; i++) if (haystack.indexOf(terms[i]) < 0) return;
-      var score = (normalize(title).indexOf(phrase) >= 0 ? 100 : 0) + (normalize(entry[2]).indexOf(phrase) >= 0 ? 20 : 0) +
-        (haystack.indexOf(phrase) >= 0 ? 10 : 0) + Math.min(9, haystack.split(terms[0]).length - 1);
-      found.push({ entry: entry, title: title, score: score });
-    });
-    found.sort(function (a, b) { return b.score - a.score; });
-    return found.slice(0, 20).map(function (hit) {
-      return { href: root + hit.entry[0] + (hit.entry[1] ? "#" + hit.entry[1] : ""), title: hit.title,
-               section: hit.entry[2], snippet: snippet(hit.entry[3], terms[0]) };
-    });
-  }
-  function show() {
-    var query = input.value;
-    if (!query.trim()) { results.hidden = true; results.innerHTML = ""; return; }
-    load().then(function () {
-      if (input.value !== query) return;
-      var hits = search(query);
-      results.innerHTML = hits.length ? "<ul>" + hits.map(function (hit) {
-        return '<li><a href="' + escapeHtml(hit.href) + '"><span class="search-title">' + escapeHtml(hit.title) +
-          "</span>" + (hit.section ? ' <span class="search-section">› ' + escapeHtml(hit.section) + "</span>" : "") +
-          '<span class="search-snippet">' + hit.snippet + "</span></a></li>";
-      }).join("") + "</ul>" : '<p class="search-empty">' + escapeHtml(ui.search_no_results || "") + "</p>";
-      results.hidden = false;
-    });
-  }
-  input.addEventListener("focus", function () { load(); });
-  input.addEventListener("input", show);
-  form.addEventListener("submit", function (event) { event.preventDefault(); show(); });
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { input.value = ""; show(); }
-    if (event.key === "ArrowDown") {
-      var first = results.querySelector("a");
-      if (first) { event.preventDefault(); first.focus(); }
-    }
-  });
-  results.addEventListener("keydown", function (event) {
-    var links = all("a", results);
-    var at = links.indexOf(document.activeElement);
-    if (event.key === "ArrowDown" && at < links.length - 1) { event.preventDefault(); links[at + 1].focus(); }
-    if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? links[at - 1] : input).focus(); }
-    if (event.key === "Escape") { input.focus(); }
-  });
-  document.addEventListener("click", function (event) {
-    if (!pageResults && !form.contains(event.target)) results.hidden = true;
-  });
-  if (pageResults) {
-    var query = new URLSearchParams(location.search).get("q");
-    if (query) { input.value = query; show(); }
-  }
+  [initTheme, initMenu, initSearch, initCopyButtons, initLesson, initProgressListing, initResetAll,
+   initPlotSliders, initScrollers, initPrint, initHeadingLinks, initFileLinks, initDiagrams, initCodeCopy,
+   initContents, initLessonKeys, initTree].forEach(function (init) { init(); });
 })();
