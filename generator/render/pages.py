@@ -87,7 +87,8 @@ class ListedGroup:
 
 
 def _policy_for(lesson: Lesson | None) -> str:
-    """The page's Content-Security-Policy: the base one, plus the remote images its lesson shows."""
+    """The page's Content-Security-Policy: the base one, plus the remote images its lesson
+    shows and, where it has a diagram, inline styles."""
     if lesson is None:
         return content_security_policy()
     return content_policy(_lesson_html(lesson))
