@@ -59,6 +59,7 @@ from generator.plots.cache import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path, template_dirs
 from generator.render.pages import Renderer, has_absolute_base_url, sitemap_file
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
+from generator.render.tree import tree_file
 from generator.resources import bundled_dir
 from generator.workers import exit_with_parent
 
@@ -314,7 +315,7 @@ def generated_files(config: SiteConfig) -> list[str]:
     sitemaps = has_absolute_base_url(config)
     files = ["404.html"] + (["sitemap.xml"] if sitemaps else [])
     for language in config.languages:
-        files += [language.prefix + "search/index.html", language.prefix + "search/index.js"]
+        files += [language.prefix + "search/index.html", language.prefix + "search/index.js", tree_file(language.key)]
         if language.prefix:
             files.append(language.prefix + "404.html")
         if config.multilingual and sitemaps:
@@ -428,6 +429,7 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, fi
             if folder.index is None:
                 output.write(page_file(folder.url), renderer.folder_page(folder))
         output.write(site.prefix + "search/index.html", renderer.search_page())
+        output.write(tree_file(language.key), renderer.tree_script())
         if site.prefix:
             output.write(site.prefix + "404.html", renderer.not_found_page())
         if sites.multilingual and sitemaps:

@@ -57,6 +57,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "link_copied": "已複製連結",
         "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）複製連結",
         "languages": "語言",
+        "copy_code": "複製程式碼",
+        "copy_code_manual": "已選取程式碼，按 Ctrl+C（Mac 按 ⌘C）複製",
         "figure": "圖：",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": "（{text}）",
@@ -157,6 +159,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "link_copied": "已复制链接",
         "copy_link_manual": "按 Ctrl+C（Mac 按 ⌘C）复制链接",
         "languages": "语言",
+        "copy_code": "复制代码",
+        "copy_code_manual": "已选中代码，按 Ctrl+C（Mac 按 ⌘C）复制",
         "figure": "图：",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": "（{text}）",
@@ -257,6 +261,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "link_copied": "Link copied",
         "copy_link_manual": "Press Ctrl+C (⌘C on a Mac) to copy the link",
         "languages": "Languages",
+        "copy_code": "Copy code",
+        "copy_code_manual": "Code selected: press Ctrl+C (⌘C on a Mac) to copy",
         "figure": "Figure: ",
         # Figures: legends, axes, captions and alt texts (generator.plots).
         "parenthesised": " ({text})",
@@ -317,7 +323,10 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-SCRIPT_STRINGS = ("copied", "correct", "progress", "search_no_results", "copy_link", "link_copied", "copy_link_manual")
+SCRIPT_STRINGS = (
+    "copied", "correct", "progress", "search_no_results", "copy_link", "link_copied", "copy_link_manual", "copy_code",
+    "copy_code_manual", "menu",
+)
 """The words site.js shows itself (given to it as JSON on the page)."""
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
+DIAGRAM_OPENING = '<pre class="mermaid">'
+"""How a ```mermaid fence opens in the page: the diagram's escaped source, which the
+vendored Mermaid draws in the browser (and which stays readable without it)."""
+
 
 def highlight_code(code: str, language: str, attrs: str) -> str:
     """markdown-it's ``highlight`` option: a fenced block's HTML (its *attrs* are not used)."""
@@ -17,6 +21,8 @@ def _highlight(code: str, language: str) -> str:
     # Cached: the same snippet recurs across a lesson's language versions.
     if not language:
         return f"<pre><code>{html.escape(code, quote=False)}</code></pre>"
+    if language == "mermaid":
+        return f"{DIAGRAM_OPENING}{html.escape(code, quote=False)}</pre>"
     lexer = lexer_for(language)
     if lexer is None:
         body = html.escape(code, quote=False)

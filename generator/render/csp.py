@@ -2,8 +2,8 @@
 
 Lessons are untrusted input, so every page says what it may load: its own scripts, styles,
 images and fonts, nothing inline, no plugins, no ``<base>``. A page widens the policy only
-for what its own content needs — the remote images a lesson shows; a page that needs
-inline styles for a vendored library would add ``style-src 'unsafe-inline'`` the same way
+for what its own content needs — the remote images a lesson shows, and inline styles on
+a page with a Mermaid diagram (Mermaid writes a ``<style>`` into each diagram it draws)
 — and never for scripts.
 """
 
@@ -13,6 +13,8 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
+
+from generator.content.code import DIAGRAM_OPENING
 
 BASE_POLICY: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("default-src", ("'none'",)),
@@ -54,6 +56,22 @@ def image_sources(fragments: Iterable[str]) -> set[str]:
             if source:
                 sources.add(source)
     return sources
+
+
+def has_diagrams(fragments: Iterable[str]) -> bool:
+    """Whether HTML *fragments* hold a Mermaid diagram: the page then loads Mermaid and
+    lets it style what it draws (``style-src 'unsafe-inline'``)."""
+    return any(DIAGRAM_OPENING in fragment for fragment in fragments)
+
+
+def content_policy(fragments: Iterable[str]) -> str:
+    """The policy of a page that shows HTML *fragments*: the base one, plus the remote
+    images they show and, where they hold a diagram, inline styles."""
+    fragments = list(fragments)
+    extra: dict[str, set[str]] = {"img-src": image_sources(fragments)}
+    if has_diagrams(fragments):
+        extra["style-src"] = {"'unsafe-inline'"}
+    return content_security_policy(extra)
 
 
 def _source_of(url: str) -> str | None:

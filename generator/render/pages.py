@@ -21,7 +21,9 @@ from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, Q
 from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX
 from generator.content.links import resolve_site_link
 from generator.content.site import Folder, Page, Site, Sites
-from generator.render.csp import content_security_policy, image_sources
+from generator.render.csp import content_policy, content_security_policy, has_diagrams
+from generator.render.toc import table_of_contents
+from generator.render.tree import tree_file, tree_script, tree_version
 from generator.i18n import script_strings_json, strings_for
 from generator.render.views import NavItem, nav_items, section_views
 
@@ -69,10 +71,11 @@ class ListedGroup:
 
 
 def _policy_for(lesson: Lesson | None) -> str:
-    """The page's Content-Security-Policy: the base one, plus the remote images its lesson shows."""
+    """The page's Content-Security-Policy: the base one, plus the remote images its lesson
+    shows and, where it has a diagram, inline styles."""
     if lesson is None:
         return content_security_policy()
-    return content_security_policy({"img-src": image_sources(_lesson_html(lesson))})
+    return content_policy(_lesson_html(lesson))
 
 
 def _lesson_html(lesson: Lesson):
@@ -145,6 +148,8 @@ class Renderer:
             )
             for index, page in enumerate(site.pages)
         }
+        self._tree: tuple[str, str] | None = None
+        """The language's tree script and its version, made when first asked for."""
 
     # --- pages ------------------------------------------------------------------------
 
@@ -155,6 +160,7 @@ class Renderer:
         context = self._base_context(page.url, lesson.title, self._language(lesson), "lesson", page)
         context.update(
             csp=_policy_for(lesson),
+            diagrams=has_diagrams(_lesson_html(lesson)),
             lesson=lesson,
             sections=section_views(lesson, root),
             description=lesson.meta.description,
@@ -163,6 +169,7 @@ class Renderer:
             previous=Link(previous.link_title, root + previous.url) if previous else None,
             next=Link(following.link_title, root + following.url) if following else None,
             test_count=len(lesson.questions("test")),
+            toc=table_of_contents(lesson),
         )
         html = self._templates["lesson"].render(page=context)
         return self._resolve_links(html, lesson, root) if lesson.has_site_links else html
@@ -178,6 +185,7 @@ class Renderer:
             description = self.language.description  # as Hugo themes do: .Description, else the site's
         context.update(
             csp=_policy_for(lesson),
+            diagrams=lesson is not None and has_diagrams(_lesson_html(lesson)),
             lesson=lesson,
             sections=section_views(lesson, root) if lesson else [],
             description=description,
@@ -199,6 +207,7 @@ class Renderer:
         language = self.language.interface
         context = self._base_context(self.site.prefix, self.strings(language)["not_found_title"], language, "404")
         context.update(root=base_path, home=base_path + self.site.prefix, nav=self._nav(self.site.root, None, base_path, language))
+        context.update(tree=self._tree_source(base_path))
         context.update(languages=self._language_menu(None, base_path), alternates=[])
         return self._templates["404"].render(page=context)
 
@@ -248,6 +257,20 @@ class Renderer:
         href = root_prefix(url) + target if url else target
         context = {"href": href, "canonical": self._canonical(target), "lang": self.language.key}
         return self._templates["redirect"].render(page=context)
+
+    def tree_script(self) -> str:
+        """The language's navigation tree, published at :func:`tree_file`."""
+        return self._tree_and_version()[0]
+
+    def _tree_and_version(self) -> tuple[str, str]:
+        if self._tree is None:
+            script = tree_script(self.site)
+            self._tree = script, tree_version(script)
+        return self._tree
+
+    def _tree_source(self, root: str) -> str:
+        """The tree's address from a page at *root*, with its version against stale caches."""
+        return f"{root}{tree_file(self.site.language)}?v={self._tree_and_version()[1]}"
 
     # --- parts --------------------------------------------------------------------------
 
@@ -300,8 +323,10 @@ class Renderer:
             "site_key": self.site_key,
             "ui_json": script_strings_json(language),
             "asset_version": self.asset_version,
+            "tree": self._tree_source(root),
             "canonical": self._canonical(url),
             "csp": content_security_policy(),
+            "diagrams": False,
             "description": "",
             "lesson": None,
             "sections": [],
@@ -311,6 +336,7 @@ class Renderer:
             "next": None,
             "test_count": 0,
             "groups": [],
+            "toc": [],
         }
 
     def _canonical(self, url: str) -> str | None:

@@ -202,6 +202,8 @@ class NavItem:
     open: bool = False
     more: int = 0
     """For a "N more" entry: how many entries it stands for."""
+    tests: int = 0
+    """For a lesson: its test questions, what the reader's progress counts against."""
     children: list[NavItem] = field(default_factory=list)
 
 
@@ -235,6 +237,7 @@ def _nav_level(folder, chain, depth, root, current, open_folder, more_words) -> 
             is_folder=is_folder,
             current=child is current or (current is None and child is open_folder),
             open=child is focus,
+            tests=0 if is_folder else child.lesson.tests,
         )
         if is_folder and child is focus:
             item.children = _nav_level(child, chain, depth + 1, root, current, open_folder, more_words)

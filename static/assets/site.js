@@ -61,23 +61,25 @@
     });
   }
 
+  /* --- Copying: the Clipboard API, or the copy command where it is missing ------ */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand("copy");
+      document.body.removeChild(area);
+      if (ok) resolve(); else reject(new Error("copy refused"));
+    });
+  }
+
   /* --- Prompt cards: copy and ask again ------------------------------------- */
   function initCopyButtons() {
-    function copyText(text) {
-      if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-      return new Promise(function (resolve, reject) {
-        var area = document.createElement("textarea");
-        area.value = text;
-        area.setAttribute("readonly", "");
-        area.style.position = "fixed";
-        area.style.opacity = "0";
-        document.body.appendChild(area);
-        area.select();
-        var ok = document.execCommand("copy");
-        document.body.removeChild(area);
-        if (ok) resolve(); else reject(new Error("copy refused"));
-      });
-    }
     all("button[data-copy]").forEach(function (button) {
       var label = button.textContent;
       button.addEventListener("click", function () {
@@ -315,14 +317,13 @@
   }
 
   /* --- Pages opened from disk: folder links go to their index.html ----------- */
+  function fileHref(href) {
+    if (location.protocol !== "file:" || !/^[^:?#]*\/(#.*)?$/.test(href) || /^\/\//.test(href)) return href;
+    return href.replace(/\/(#.*)?$/, "/index.html$1");
+  }
   function initFileLinks() {
     if (location.protocol !== "file:") return;
-    all("a[href]").forEach(function (link) {
-      var href = link.getAttribute("href");
-      if (/^[^:?#]*\/(#.*)?$/.test(href) && !/^\/\//.test(href)) {
-        link.setAttribute("href", href.replace(/\/(#.*)?$/, "/index.html$1"));
-      }
-    });
+    all("a[href]").forEach(function (link) { link.setAttribute("href", fileHref(link.getAttribute("href"))); });
   }
 
   /* --- Search: a substring scan over every section, loaded on first use ------- */
@@ -431,6 +432,276 @@
     }
   }
 
+  /* --- Mermaid diagrams: drawn in the page's theme, drawn again when it changes ----
+     Only pages with a diagram load Mermaid, without holding up this script (it is 5 MB).
+     Each diagram keeps its source, so a theme switch redraws it; a diagram Mermaid
+     cannot read stays as text. */
+  function initDiagrams() {
+    var loader = document.querySelector("script[data-mermaid]");
+    if (!loader) return;
+    if (window.mermaid) drawDiagrams(); else loader.addEventListener("load", drawDiagrams);
+  }
+  function drawDiagrams() {
+    var boxes = all("pre.mermaid");
+    var sources = boxes.map(function (box) { return box.textContent; });
+    var drawing = Promise.resolve(), drawn = 0;
+    var html = document.documentElement;
+    function drawAll() {
+      var theme = html.dataset.theme === "dark" ? "dark" : "default";
+      drawing = drawing.then(function () {
+        window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: theme });
+        return boxes.reduce(function (previous, box, index) {
+          return previous.then(function () {
+            drawn += 1;  // Mermaid wants a fresh id for every drawing
+            return window.mermaid.render("diagram-" + drawn, sources[index]).then(function (result) {
+              box.innerHTML = result.svg;
+              box.setAttribute("data-diagram-theme", theme);
+            }, function () { box.textContent = sources[index]; });
+          });
+        }, Promise.resolve());
+      });
+    }
+    drawAll();
+    new MutationObserver(drawAll).observe(html, { attributes: true, attributeFilter: ["data-theme"] });
+  }
+
+  /* --- Code blocks: a copy button on each --------------------------------------------
+     The copied code is left selected, so the reader sees what was copied; where the
+     clipboard refuses (pages opened from disk, old browsers) the note says to press Ctrl+C. */
+  function initCodeCopy() {
+    all("pre > code").forEach(function (code) {
+      var pre = code.parentNode;
+      var block = document.createElement("div");
+      block.className = "code-block";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "code-copy";
+      button.textContent = ui.copy_code || "Copy";
+      var note = document.createElement("span");
+      note.className = "code-copy-note";
+      note.setAttribute("role", "status");
+      pre.parentNode.insertBefore(block, pre);
+      block.appendChild(pre);
+      block.appendChild(button);
+      block.appendChild(note);
+      var timer = null;
+      function say(text) {
+        clearTimeout(timer);
+        note.textContent = text;
+        button.classList.add("done");
+        timer = setTimeout(function () { note.textContent = ""; button.classList.remove("done"); }, 2500);
+      }
+      button.addEventListener("click", function () {
+        function select() { window.getSelection().selectAllChildren(code); }
+        copyText(code.textContent).then(function () { select(); say(ui.copied || "Copied"); },
+          function () { select(); say(ui.copy_code_manual || ""); });
+      });
+    });
+  }
+
+  /* --- Contents: the section being read is marked while scrolling ------------------ */
+  function initContents() {
+    var toc = document.querySelector("[data-toc]");
+    if (!toc) return;
+    if (window.matchMedia("(max-width: 75rem)").matches) toc.open = false;  // folded above the lesson on phones
+    if (!("IntersectionObserver" in window)) return;
+    var links = all("a[href^='#']", toc);
+    var targets = links.map(function (link) { return document.getElementById(link.getAttribute("href").slice(1)); });
+    var shown = null;
+    function mark() {
+      // The last heading or section that has reached the top fifth of the window.
+      var line = window.innerHeight / 5, at = 0;
+      targets.forEach(function (target, index) {
+        if (target && target.getBoundingClientRect().top <= line) at = index;
+      });
+      if (shown === links[at]) return;
+      if (shown) shown.removeAttribute("aria-current");
+      shown = links[at];
+      shown.setAttribute("aria-current", "location");
+    }
+    var observer = new IntersectionObserver(mark, { rootMargin: "0px 0px -80% 0px" });
+    targets.forEach(function (target) { if (target) observer.observe(target); });
+    mark();
+  }
+
+  /* --- ← and → go to the previous and next lesson ------------------------------------
+     Not while the focus is on something that uses those keys itself. */
+  var OWN_ARROWS = "textarea, select, audio, video, [contenteditable], [data-scroll-focus], [role=tree], [role=slider], " +
+    "[role=listbox], [role=menu], [role=menubar], [role=tablist], [role=radiogroup], [role=grid], [role=treegrid], " +
+    "[role=combobox], [role=spinbutton], [role=scrollbar]";
+  var ARROWLESS_INPUTS = ["checkbox", "button", "submit", "reset", "image", "file", "color"];
+  function usesArrows(element) {
+    if (!element || !element.closest) return false;
+    if (element.isContentEditable || element.closest(OWN_ARROWS)) return true;
+    return element.tagName === "INPUT" && ARROWLESS_INPUTS.indexOf(element.type) < 0;
+  }
+  function initLessonKeys() {
+    var previous = document.querySelector(".pager a[rel=prev]"), next = document.querySelector(".pager a[rel=next]");
+    if (!previous && !next) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      var link = event.key === "ArrowLeft" ? previous : event.key === "ArrowRight" ? next : null;
+      if (!link || usesArrows(event.target)) return;
+      event.preventDefault();
+      location.href = link.href;
+    });
+  }
+
+  /* --- The navigation tree: every folder and lesson, by mouse and keyboard -----------
+     The page carries its own branch; the whole tree is one file per language, loaded when
+     the sidebar is first shown (ARIA tree pattern: arrows, Home, End, Enter). */
+  function initTree() {
+    var sidebar = document.getElementById("sidebar");
+    var branch = sidebar && sidebar.querySelector(":scope > ul");
+    var source = sidebar && sidebar.getAttribute("data-tree");
+    if (!branch || !source) return;
+    var loading = false;
+    function load() {
+      if (loading) return;
+      loading = true;
+      var script = document.createElement("script");
+      script.src = source;
+      script.onload = function () {
+        if (!window.studysiteTree) return;
+        branch.parentNode.replaceChild(buildTree(window.studysiteTree), branch);
+        showProgress();
+      };
+      document.head.appendChild(script);
+    }
+    if (getComputedStyle(sidebar).visibility !== "hidden") load();
+    else all("[data-menu-toggle]").forEach(function (button) { button.addEventListener("click", load); });
+  }
+
+  function buildTree(nodes) {
+    var tree = document.createElement("ul");
+    tree.className = "nav-tree";
+    tree.setAttribute("role", "tree");
+    tree.setAttribute("aria-label", ui.menu || "");
+    var sidebar = document.getElementById("sidebar");
+    var siteRoot = sidebar.getAttribute("data-tree-root");
+    function here(href) { return href.split("#")[0].split("?")[0].replace(/index\.html$/, ""); }
+    var page = here(location.href), groups = 0, current = null;
+    function pathTo(list) {  // the nodes from the top down to this page's, or null
+      for (var i = 0; i < list.length; i++) {
+        var node = list[i];
+        if (here(new URL(siteRoot + node[1], location.href).href) === page) return [node];
+        if (Array.isArray(node[2])) { var below = pathTo(node[2]); if (below) return [node].concat(below); }
+      }
+      return null;
+    }
+    var path = pathTo(nodes) || [];
+
+    function fill(list, level, into) {
+      list.forEach(function (node, index) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "none");
+        var item = document.createElement("a");
+        item.setAttribute("role", "treeitem");
+        item.href = fileHref(siteRoot + node[1]);
+        item.tabIndex = -1;
+        item.setAttribute("aria-level", String(level));
+        item.setAttribute("aria-setsize", String(list.length));
+        item.setAttribute("aria-posinset", String(index + 1));
+        var folder = Array.isArray(node[2]);
+        if (folder) {
+          var toggle = document.createElement("span");
+          toggle.className = "tree-toggle";
+          toggle.setAttribute("aria-hidden", "true");
+          item.appendChild(toggle);
+          item.setAttribute("aria-expanded", "false");
+          li.className = "nav-folder";
+        } else {
+          li.className = "nav-lesson";
+          li.setAttribute("data-lesson", node[1]);
+          li.setAttribute("data-tests", String(node[2]));
+        }
+        var label = document.createElement("span");
+        label.textContent = node[0];
+        item.appendChild(label);
+        if (!folder) {
+          var progress = document.createElement("span");
+          progress.className = "lesson-progress";
+          progress.setAttribute("data-progress", "");
+          item.appendChild(progress);
+        }
+        item.treeNode = node;
+        li.appendChild(item);
+        into.appendChild(li);
+        if (path[level - 1] === node) {  // on the way to this page, or this page: open
+          if (level === path.length) { current = item; item.setAttribute("aria-current", "page"); }
+          if (folder) setOpen(item, true);
+        }
+      });
+    }
+    function groupOf(item) { return item.parentNode.querySelector(":scope > ul"); }
+    function setOpen(item, open) {
+      var group = groupOf(item);
+      if (open && !group) {
+        group = document.createElement("ul");
+        group.setAttribute("role", "group");
+        group.id = "tree-group-" + (++groups);
+        item.setAttribute("aria-owns", group.id);
+        fill(item.treeNode[2], parseInt(item.getAttribute("aria-level"), 10) + 1, group);
+        item.parentNode.appendChild(group);
+        showProgress();
+      }
+      if (group) group.hidden = !open;
+      item.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    function visible() {
+      return all("[role=treeitem]", tree).filter(function (item) { return !item.parentNode.parentNode.closest("[hidden]"); });
+    }
+    function focus(item) {
+      all("[role=treeitem][tabindex='0']", tree).forEach(function (other) { other.tabIndex = -1; });
+      item.tabIndex = 0;
+      item.focus();
+    }
+    function parentItem(item) {
+      var group = item.parentNode.parentNode;
+      return group.getAttribute("role") === "group" ? group.parentNode.querySelector(":scope > [role=treeitem]") : null;
+    }
+    tree.addEventListener("click", function (event) {
+      var toggle = event.target.closest(".tree-toggle");
+      if (!toggle) return;
+      event.preventDefault();  // the arrow opens or closes the folder; its name goes to its page
+      var item = toggle.parentNode;
+      setOpen(item, item.getAttribute("aria-expanded") !== "true");
+      focus(item);
+    });
+    tree.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      var item = event.target.closest("[role=treeitem]");
+      if (!item) return;
+      var items = visible(), at = items.indexOf(item), expanded = item.getAttribute("aria-expanded");
+      var target = null;
+      switch (event.key) {
+        case "ArrowDown": target = items[at + 1]; break;
+        case "ArrowUp": target = items[at - 1]; break;
+        case "Home": target = items[0]; break;
+        case "End": target = items[items.length - 1]; break;
+        case "ArrowRight":
+          if (expanded === "false") setOpen(item, true);
+          else if (expanded === "true") target = groupOf(item).querySelector("[role=treeitem]");
+          break;
+        case "ArrowLeft":
+          if (expanded === "true") setOpen(item, false); else target = parentItem(item);
+          break;
+        default: return;  // Enter follows the link, as links do
+      }
+      event.preventDefault();
+      if (target) focus(target);
+    });
+
+    fill(nodes, 1, tree);
+    var first = current || tree.querySelector("[role=treeitem]");
+    if (first) first.tabIndex = 0;
+    if (current) {
+      setTimeout(function () { sidebar.scrollTop = Math.max(0, current.offsetTop - sidebar.clientHeight / 3); }, 0);
+    }
+    return tree;
+  }
+
   [initTheme, initMenu, initSearch, initCopyButtons, initLesson, initProgressListing, initResetAll,
-   initPlotSliders, initScrollers, initPrint, initHeadingLinks, initFileLinks].forEach(function (init) { init(); });
+   initPlotSliders, initScrollers, initPrint, initHeadingLinks, initFileLinks, initDiagrams, initCodeCopy,
+   initContents, initLessonKeys, initTree].forEach(function (init) { init(); });
 })();

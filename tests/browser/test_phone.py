@@ -50,7 +50,8 @@ def test_sidebar_is_a_drawer_opened_by_the_menu_button_and_closed_by_escape(page
     expect(sidebar).to_be_visible()
     expect(sidebar).to_be_in_viewport(ratio=0.99)
     expect(menu).to_have_attribute("aria-expanded", "true")
-    expect(sidebar.get_by_role("link", name="損失函數 (Loss Function)")).to_be_visible()
+    # The lesson's entry: a link, then a tree item once the whole tree has loaded.
+    expect(sidebar.locator("a", has_text="損失函數 (Loss Function)")).to_be_visible()
     # Focus moves into the drawer so a keyboard user can go on from there.
     expect(sidebar.locator("a").first).to_be_focused()
     assert overflow(page)["scrollWidth"] <= 375
