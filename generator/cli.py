@@ -13,6 +13,7 @@ from pathlib import Path
 from generator import __version__
 from generator.languages import LANGUAGES
 from generator.errors import ContentError, OutputError, UsageError, printable
+from generator.workers import usable_cores
 
 
 def _site(value: str) -> Path:
@@ -53,7 +54,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--out", type=Path, metavar="OUT", help="output folder (default: SITE/public)")
     build.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
     build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
-    build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
+    build.add_argument(
+        "--jobs", type=_positive_int, default=usable_cores(), metavar="N",
+        help=f"processes to build with; 1 builds in one process (default: the usable cores, here {usable_cores()})",
+    )
 
     new = commands.add_parser(
         "new",
