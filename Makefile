@@ -8,7 +8,7 @@ SYSTEM_STAMP := $(VENV)/.stamp-system
 NODE_STAMP := tests/browser/node_modules/.stamp
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: build serve test bench fuzz-kills fuzz-cache clean
+.PHONY: build serve test bench fuzz fuzz-kills fuzz-cache clean
 
 build: $(RUNTIME_STAMP)
 	$(BIN)/studysite build .
@@ -21,6 +21,10 @@ test: $(TEST_STAMP) $(SYSTEM_STAMP) $(NODE_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python tests/benchmark.py
+
+# 100,000 generated lessons through the pipeline, in-process; the figures go into RELIABILITY.md.
+fuzz: $(TEST_STAMP)
+	$(BIN)/python tests/fuzz.py --lessons 100000 --record RELIABILITY.md
 
 # Builds killed at random moments, and random damage to the build's cache (RELIABILITY.md).
 fuzz-kills: $(TEST_STAMP)

@@ -35,7 +35,7 @@ from typing import Protocol
 from jinja2 import Environment
 
 from generator import __version__
-from generator.cache import BUCKETS, BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
+from generator.cache import BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
 from generator.config import Language, SiteConfig, load_config
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
@@ -548,6 +548,7 @@ def _build(options: BuildOptions) -> BuildResult:
                 output.write(name, script)
             output.commit(f"studysite {__version__}")
         except BaseException:
+            runner.abandon()  # a worker still rendering would write into the staging folder
             output.abort()
             raise
         stamp.record(inputs_state, output_dir)
@@ -577,6 +578,8 @@ class _Runner(Protocol):
     def finish_render(self) -> list[str]: ...
 
     def stop(self) -> None: ...
+
+    def abandon(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -610,6 +613,9 @@ class _InlineRunner:
     def stop(self):
         for shard in self.shards:
             shard.save_cache()
+
+    def abandon(self):
+        pass
 
     def close(self):
         pass
@@ -680,6 +686,13 @@ class _ForkedRunner:
             connection.send(("stop",))
         for connection in self.connections:
             self._receive(connection, "stopped")
+
+    def abandon(self):
+        """End the workers now: the build failed, and nothing they do is wanted any more."""
+        for process in self.processes:
+            process.kill()
+        for process in self.processes:
+            process.join()
 
     def close(self):
         for connection in self.connections:

@@ -47,7 +47,10 @@ def tree_state(folder: Path, suffixes: tuple[str, ...] = ()) -> list[tuple[str, 
                 if suffixes and not name.endswith(suffixes):
                     continue
                 path = os.path.join(directory, name)
-                stat = os.stat(path)
+                try:
+                    stat = os.stat(path)
+                except FileNotFoundError:  # deleted while we walk: the next look sees it gone
+                    continue
                 state.append((path, stat.st_mtime_ns, stat.st_size))
     return sorted(state)
 
@@ -114,11 +117,5 @@ class BuildStamp:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, seal(json.dumps(data).encode("utf-8"), _STAMP_PURPOSE))
-        except OSError:
-            pass
-
-    def forget(self) -> None:
-        try:
-            self.path.unlink()
         except OSError:
             pass

@@ -12,16 +12,19 @@ import json
 import posixpath
 import re
 from pathlib import Path
+from typing import assert_never
 from urllib.parse import unquote
 
 from generator.build import BuildOptions, LoadedSite, load_site
-from generator.content.lesson import Lesson
+from generator.content.frontmatter import FrontMatterError, normalize_text, split_front_matter
+from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, ShortcodePart
+from generator.content.links import resolve_site_link
 from generator.content.site import Folder, Site
+from generator.content.structure import hidden_lines
 from generator.errors import Diagnostic
 from generator.output import static_files
 from generator.resources import bundled_dir
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"`+[^`\n]*`+")
 _LINK = re.compile(r"(!?)\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 # A link whose destination has a space, which CommonMark leaves as text.
@@ -51,15 +54,20 @@ def _lint_lesson(lesson: Lesson, loaded: LoadedSite, site: Site) -> list[Diagnos
     found: list[Diagnostic] = []
     for section in lesson.sections:
         for part in section.parts:
-            if part.type == "prompt" and not part.prompt.strip():
-                found.append(_warning(lesson, part.line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
+            match part:
+                case PromptPart(line=line, prompt=prompt) if not prompt.strip():
+                    found.append(_warning(lesson, line, "empty-prompt", f"the prompt of section {section.heading!r} is empty"))
+                case PromptPart() | HtmlPart() | QuestionsPart() | ShortcodePart() | FigurePart():
+                    pass
+                case _:
+                    assert_never(part)
         if section.kind == "test":
             for question in section.questions:
-                if question.answer_html is None:
+                if question.answer is None:
                     found.append(
                         _warning(lesson, question.line, "no-answer", f"test question {question.number} has no answer")
                     )
-        if section.heading and not [p for p in section.parts if p.type != "prompt"]:
+        if section.heading and all(isinstance(part, PromptPart) for part in section.parts):
             found.append(
                 _warning(lesson, section.line, "empty-section", f"section {section.heading!r} has no answer below its prompt yet")
             )
@@ -72,7 +80,7 @@ def _lint_lesson(lesson: Lesson, loaded: LoadedSite, site: Site) -> list[Diagnos
         config = loaded.config
         own = next(language for language in config.languages if language.key == site.language)
         language = config.interface_language(own, lesson.meta.lang, lesson.lang)
-        items = loaded.config.question_lists.get(language, ())
+        items = config.question_lists.get(language, ())
         for item in items:
             if item.kind not in kinds:
                 found.append(
@@ -101,40 +109,32 @@ def _duplicate_titles(folder: Folder) -> list[Diagnostic]:
 
 
 def _broken_links(lesson: Lesson, loaded: LoadedSite, site: Site, lessons: dict[str, Lesson], static: dict[str, Path]) -> list[Diagnostic]:
-    source = loaded.config.root / site.content_root / lesson.content_path
+    content_dir = loaded.config.root / site.content_root
     try:
-        lines = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return []
+        text = normalize_text((content_dir / lesson.content_path).read_bytes().decode("utf-8"))
+        front_matter = split_front_matter(text)
+    except (OSError, UnicodeDecodeError, FrontMatterError):
+        return []  # the build has reported it
+    lines = front_matter.body.split("\n")
     folder = lesson.content_path.rpartition("/")[0]
-    page_urls = {page.url for page in loaded.sites.pages} | {f.url for f in loaded.sites.folders}
-    own = site.by_content_path.get(lesson.content_path)
-    own_url = own.url if own is not None else ""
     found = []
-    fence = None
-    for number, line in enumerate(lines, start=1):
-        opening = _FENCE.match(line)
-        if opening:
-            marker = opening.group(1)
-            if fence is None:
-                fence = marker
-            elif line.strip().startswith(fence[0] * len(fence)):
-                fence = None
+    # Where the parser sees no Markdown (code, prompts, highlight shortcodes), no link either.
+    for index, (line, hidden) in enumerate(zip(lines, hidden_lines(lines))):
+        if hidden:
             continue
-        if fence is not None:
-            continue
+        number = index + front_matter.body_offset + 1
         visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
         for match in _LINK.finditer(visible):
             is_image, target = match.group(1) == "!", match.group(2)
-            problem = _link_problem(target, folder, own_url, loaded, site, lessons, static, page_urls)
+            problem = _link_problem(target, lesson, loaded, site, lessons, static)
             if problem:
                 kind = "image" if is_image else "link"
                 found.append(_warning(lesson, number, "broken-link", f"{kind} {target!r}: {problem}", match.start() + 1))
-        found.extend(_links_with_spaces(lesson, number, visible, folder, loaded, static))
+        found.extend(_links_with_spaces(lesson, number, visible, folder, content_dir, static))
     return found
 
 
-def _links_with_spaces(lesson: Lesson, number: int, line: str, folder: str, loaded: LoadedSite, static) -> list[Diagnostic]:
+def _links_with_spaces(lesson: Lesson, number: int, line: str, folder: str, content_dir: Path, static) -> list[Diagnostic]:
     """``[x](Gradient Descent.md)``: CommonMark shows it as text. Warn where the destination
     names a lesson or an existing file, with the two ways to write it."""
     found = []
@@ -144,7 +144,7 @@ def _links_with_spaces(lesson: Lesson, number: int, line: str, folder: str, load
             continue  # a destination followed by its title, or another site's address
         path = target.split("#", 1)[0]
         names_file = path.endswith((".md", ".markdown")) or (
-            (loaded.config.content_dir / posixpath.normpath(posixpath.join(folder, path))).is_file()
+            (content_dir / posixpath.normpath(posixpath.join(folder, path))).is_file()
             or path.lstrip("/") in static
         )
         if not names_file:
@@ -159,30 +159,24 @@ def _links_with_spaces(lesson: Lesson, number: int, line: str, folder: str, load
     return found
 
 
-def _link_problem(target, folder, own_url, loaded: LoadedSite, site: Site, lessons, static, page_urls) -> str | None:
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) or target.startswith(("#", "//")):
+def _link_problem(
+    target: str, lesson: Lesson, loaded: LoadedSite, site: Site, lessons: dict[str, Lesson], static: dict[str, Path]
+) -> str | None:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) or target.startswith(("#", "//", "?")):
         return None  # external or same-page: not checked (no network)
-    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
-    if not path:
-        return None
-    if path.startswith("/"):
-        if path[1:] in static or (path.endswith("/") and path[1:] in page_urls):
-            return None
-        return "no such file in static/ or page"
-    if path.endswith((".md", ".markdown")):
-        resolved = posixpath.normpath(posixpath.join(folder, path))
-        if resolved in site.by_content_path:
-            return None
-        if resolved in lessons:
-            return "that lesson is a draft"
-        return f"no lesson {site.content_root}/{resolved}"
-    if path.endswith("/"):
-        resolved = posixpath.normpath(posixpath.join(own_url, path)) + "/"
-        return None if resolved.lstrip("./") in page_urls or resolved == "./" else "no page at that URL"
-    resolved = posixpath.normpath(posixpath.join(folder, path))
-    if (loaded.config.root / site.content_root / resolved).is_file():
-        return None
-    return f"no file {site.content_root}/{resolved}"
+    link = resolve_site_link(site, lesson.content_path, target)
+    if link.from_root:
+        # A path from the site root may lead into any language's pages.
+        path = unquote(link.url.split("#", 1)[0].split("?", 1)[0])
+        pages = {page.url for page in loaded.sites.pages} | {folder.url for folder in loaded.sites.folders}
+        return None if path in static or (path.endswith("/") and path in pages) else "no such file in static/ or page"
+    if link.problem is None or link.path is None:
+        return link.problem
+    if link.path in lessons:
+        return "that lesson is a draft"
+    if (loaded.config.root / site.content_root / link.path).is_file():
+        return f"{site.content_root}/{link.path} is not published: hidden files, editors' temporary files and names starting with '_' never are"
+    return link.problem
 
 
 def format_text(diagnostics: list[Diagnostic]) -> str:

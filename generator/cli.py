@@ -139,7 +139,12 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="build, then serve the site on this machine")
     serve.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
-    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1). On a loopback address, requests must name it, localhost "
+        "or 127.0.0.1 (others get 403); on any other address (0.0.0.0, a LAN address) any name is answered",
+    )
     serve.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
     return parser
 

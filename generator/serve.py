@@ -12,11 +12,15 @@ requests wait for it. A broken lesson keeps the last good pages and shows its
 from __future__ import annotations
 
 import gc
+import html
+import ipaddress
 import json
 import mimetypes
+import re
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,16 +45,22 @@ from generator.build import (
     site_figures,
     write_figures,
 )
-from generator.cache import bucket_of
+from generator.cache import bucket_of, tree_state
 from generator.config import CONFIG_NAMES
 from generator.content.site import Sites, is_ignored_name
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import MemoryOutput
+from generator.render.csp import content_security_policy
 from generator.render.environment import create_environment, plot_path
 from generator.render.pages import Renderer
 
 LIVE_PATH = "/__studysite/"
 POLL_SECONDS = 25
+
+_PAGE_POLICY = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="([^"]*)"')
+FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+"""The policy of everything but pages: an SVG or other file opened by itself may show
+itself (plots carry their own styles) but never run a script."""
 
 LIVE_SCRIPT = r"""(function () {
   "use strict";
@@ -140,27 +150,36 @@ class LiveSite:
         with self.condition:
             self.building = True
         started = time.perf_counter()
+        files, errors = None, []
         try:
             files, problems = work()
+            errors = [problem.format() for problem in problems if problem.severity == "error"]
         except ContentError as error:  # a broken config file
-            files, problems = None, error.diagnostics
-        errors = [p for p in problems if p.severity == "error"]
-        with self.condition:
-            self.building = False
-            if errors:
-                self.errors = [problem.format() for problem in errors]
-                self.errors_version += 1
-            else:
-                if self.errors:
-                    self.errors = []
+            errors = [problem.format() for problem in error.diagnostics]
+        except Exception as error:  # noqa: BLE001 - whatever fails, the server goes on
+            # Start afresh on the next change: the failure may have left the state half-updated.
+            files, self._state = None, None
+            errors = [describe_failure(error, self.options.site_root)]
+        finally:
+            with self.condition:
+                self.building = False
+                if errors:
+                    self.errors = errors
                     self.errors_version += 1
-                if files is not None:
-                    self.files = files
-                    self.build += 1
-            self.last_seconds = time.perf_counter() - started
-            self.condition.notify_all()
-        if self._state is not None:
-            self._state.shard.save_cache()
+                else:
+                    if self.errors:
+                        self.errors = []
+                        self.errors_version += 1
+                    if files is not None:
+                        self.files = files
+                        self.build += 1
+                self.last_seconds = time.perf_counter() - started
+                self.condition.notify_all()
+        try:
+            if self._state is not None:
+                self._state.shard.save_cache()
+        except Exception as error:  # noqa: BLE001 - the pages are served all the same
+            print(f"studysite: cannot save the lesson cache: {describe_failure(error, self.options.site_root)}", file=sys.stderr)
 
     def _load(self) -> _State:
         inputs = load_inputs(self.options)
@@ -302,6 +321,30 @@ def _kind_of(path: Path, root: Path) -> str:
     return "other"
 
 
+def describe_failure(error: Exception, site_root: Path) -> str:
+    """One line for a rebuild that raised: a template or file mistake as the author's
+    error; anything else as an internal error, its traceback printed to the terminal."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    if isinstance(error, TemplateSyntaxError):
+        where = _relative(error.filename or error.name or "templates", site_root)
+        return f"{where}:{error.lineno}: error: template: {error.message}"
+    if isinstance(error, TemplateError):
+        return f"templates: error: {type(error).__name__}: {error.message}"
+    if isinstance(error, OSError):
+        where = _relative(error.filename, site_root) if error.filename else "studysite"
+        return f"{where}: error: {error.strerror or error}"
+    traceback.print_exception(error, file=sys.stderr)
+    return f"studysite: internal error: {type(error).__name__}: {error} (the last good pages are kept; details in the terminal)"
+
+
+def _relative(path: str, site_root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(site_root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
 def resolve_request(raw_path: str) -> str | None:
     """The output file a request path names, or None for anything that could reach
     outside the site: '..' or '.' segments (plain or percent-encoded), encoded slashes or
@@ -328,9 +371,45 @@ def _watch_filter(change, path: str) -> bool:
     return not (is_ignored_name(name) or name == "4913" or name.endswith((".part", ".crdownload")))
 
 
-def _make_handler(live: LiveSite):
+IDLE_SECONDS = 10
+"""A connection that sends nothing for this long is closed, so idle ones cannot pile up."""
+BACKLOG = 512
+"""Connections the system queues while the server is busy (the standard library's 5 left
+hundreds of clients unanswered under load)."""
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = BACKLOG
+    daemon_threads = True
+    allowed_hosts: frozenset[str] | None = frozenset()
+    """Set by make_server; until then no Host is answered."""
+
+
+def allowed_hosts(bind: str, port: int) -> frozenset[str] | None:
+    """The Host headers a server bound to *bind* answers: its own address, ``localhost``
+    and ``127.0.0.1``, with the port — so that a page elsewhere cannot reach it through a
+    name of its own pointed at this machine (DNS rebinding). None (any Host) when *bind*
+    names an address other machines reach, under names this one cannot know."""
+    try:
+        loopback = ipaddress.ip_address(bind).is_loopback
+    except ValueError:
+        loopback = bind.lower() == "localhost"
+    if not loopback:
+        return None
+    own = f"[{bind}]" if ":" in bind else bind
+    return frozenset(f"{name}:{port}" for name in (own.lower(), "localhost", "127.0.0.1"))
+
+
+def make_server(live: LiveSite, bind: str, port: int, *, idle_seconds: float = IDLE_SECONDS) -> ThreadingHTTPServer:
+    server = _Server((bind, port), _make_handler(live, idle_seconds))
+    server.allowed_hosts = allowed_hosts(bind, server.server_address[1])
+    return server
+
+
+def _make_handler(live: LiveSite, idle_seconds: float):
     class Handler(BaseHTTPRequestHandler):
         server_version = "studysite"
+        timeout = idle_seconds  # for each read and write of the connection
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
             pass
@@ -342,6 +421,10 @@ def _make_handler(live: LiveSite):
             self._respond(head=False)
 
         def _respond(self, head: bool) -> None:
+            allowed = self.server.allowed_hosts
+            if allowed is not None and (self.headers.get("Host") or "").lower() not in allowed:
+                self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"studysite: unknown Host\n", head)
+                return
             if self.path.startswith(LIVE_PATH):
                 self._live(head)
                 return
@@ -359,11 +442,13 @@ def _make_handler(live: LiveSite):
                 relative = "404.html"
                 data = files.get("404.html", b"<!doctype html><title>studysite</title><body></body>")
             content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+            policy = FILE_POLICY
             if content_type == "text/html":
+                policy = page_policy(data)
                 data = _inject_live_script(data, build)
             if content_type.startswith("text/") or content_type in ("application/javascript", "image/svg+xml"):
                 content_type += "; charset=utf-8"
-            self._send(status, content_type, data, head)
+            self._send(status, content_type, data, head, policy)
 
         def _live(self, head: bool) -> None:
             url = urlsplit(self.path)
@@ -382,11 +467,15 @@ def _make_handler(live: LiveSite):
             else:
                 self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", head)
 
-        def _send(self, status: HTTPStatus, content_type: str, data: bytes, head: bool) -> None:
+        def _send(
+            self, status: HTTPStatus, content_type: str, data: bytes, head: bool, policy: str = FILE_POLICY
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Security-Policy", policy)
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             if not head:
                 try:
@@ -397,13 +486,25 @@ def _make_handler(live: LiveSite):
     return Handler
 
 
+def page_policy(page: bytes) -> str:
+    """The Content-Security-Policy a built page states in its head (the build computes it
+    per page), or the base policy for a page from a template without one."""
+    head_end = page.find(b"</head>")
+    found = _PAGE_POLICY.search(page, 0, head_end if head_end >= 0 else len(page))
+    return html.unescape(found.group(1).decode()) if found else content_security_policy()
+
+
 def _inject_live_script(page: bytes, build: int) -> bytes:
     tag = f'<script src="{LIVE_PATH}live.js" data-build="{build}"></script>'.encode()
     position = page.rfind(b"</body>")
     return page[:position] + tag + page[position:] if position >= 0 else page + tag
 
 
-def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool) -> None:
+WATCH_WAKE_MS = 200
+"""How often a watcher wakes without a change: its first wake-up says that it is watching."""
+
+
+def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool, watching: threading.Event) -> None:
     import watchfiles
 
     for changes in watchfiles.watch(
@@ -414,29 +515,48 @@ def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: b
         stop_event=stop,
         recursive=recursive,
         raise_interrupt=False,
+        yield_on_timeout=True,
+        rust_timeout=WATCH_WAKE_MS,
     ):
+        watching.set()
+        if not changes:
+            continue
         live.rebuild({Path(path) for _, path in changes})
         report = f"rebuilt in {live.last_seconds * 1000:.0f} ms" if not live.errors else "\n".join(live.errors)
         print(f"studysite: {report}", file=sys.stderr)
 
 
+def _watched_state(live: LiveSite, site: Path) -> list:
+    """(path, time, size) of every file whose change rebuilds the site."""
+    configs = [(name, (site / name).stat().st_mtime_ns) for name in CONFIG_NAMES if (site / name).is_file()]
+    return [configs, *(tree_state(folder) for folder in live.watched_folders())]
+
+
 def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
     live = LiveSite(site, drafts=drafts)
     live.full_build()
+    before_watching = _watched_state(live, site)
     if not live.files and live.errors:
         print("\n".join(live.errors), file=sys.stderr)
     # A long-running process: collect cycles as usual, but not the objects built so far.
     gc.freeze()
     try:
-        server = ThreadingHTTPServer((bind, port), _make_handler(live))
+        server = make_server(live, bind, port)
     except OSError as error:
         raise UsageError(f"cannot listen on {bind}:{port}: {error.strerror} (is another server using it? try --port)") from None
-    server.daemon_threads = True
     stop = threading.Event()
     folders = [str(folder) for folder in live.watched_folders()]
     # The site folder itself only for its config file: not recursively (it may hold .venv/).
+    watchers = []
     for paths, recursive in ((folders, True), ([str(site)], False)):
-        threading.Thread(target=_watch, args=(live, stop, paths, recursive), daemon=True).start()
+        watching = threading.Event()
+        threading.Thread(target=_watch, args=(live, stop, paths, recursive, watching), daemon=True).start()
+        watchers.append(watching)
+    for watching in watchers:
+        watching.wait(timeout=10)
+    # A file saved between the first build and the watchers' start has no event: look once.
+    if _watched_state(live, site) != before_watching:
+        live.full_build()
     host = f"[{bind}]" if ":" in bind else bind
     print(f"studysite: serving {site} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", file=sys.stderr)
     try:

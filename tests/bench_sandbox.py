@@ -57,7 +57,7 @@ def main() -> None:
         pages: dict[str, dict[str, bytes]] = {}
         for _ in range(arguments.rounds):
             for name, make in makers.items():
-                renderer = Renderer(loaded.config, loaded.site, loaded.lessons, make(), "v")
+                renderer = Renderer(loaded.config, loaded.sites, loaded.site, loaded.lessons_by_path, make(), "v")
                 output = MemoryOutput()
                 started = time.process_time()
                 for page in loaded.site.pages:

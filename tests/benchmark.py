@@ -13,6 +13,7 @@ corpus in ../shared — and measures, each build in a fresh process:
 * the live server: one lesson edited in the served N = 1,000 site, rebuild time in
   process, and from the file being saved to the reload being signalled (watcher included);
 * plots: milliseconds per distinct figure, and how many figures a site draws cold and warm;
+* the detection of the losses a lesson names, on a 5,000-character lesson;
 * the numpy losses: value plus gradient on 10^6 elements, and the ratio to PyTorch when
   it is installed;
 * generate: 1,000 lessons regenerated offline from a full cache (cold output, then
@@ -39,7 +40,6 @@ import random
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +47,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from helpers import ServeProcess
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -208,21 +210,10 @@ def measure_live(site: Path, repeat: int) -> dict:
         times.append(live.last_seconds)
     in_process = statistics.median(times)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", str(site), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/__studysite/poll"
+    server = ServeProcess(site)
+    base = f"{server.url}/__studysite/poll"
     try:
-        for _ in range(300):
-            try:
-                state = json.load(urllib.request.urlopen(f"{base}?build=-1&errors=-1", timeout=60))
-                break
-            except OSError:
-                time.sleep(0.1)
+        state = json.load(urllib.request.urlopen(f"{base}?build=-1&errors=-1", timeout=60))
         end_to_end = []
         for k in range(repeat + 2):
             time.sleep(0.5)  # let the watcher settle
@@ -231,8 +222,7 @@ def measure_live(site: Path, repeat: int) -> dict:
             state = json.load(urllib.request.urlopen(f"{base}?build={state['build']}&errors={state['errors_version']}", timeout=60))
             end_to_end.append(time.perf_counter() - started)
     finally:
-        server.terminate()
-        server.wait()
+        server.stop()
         lesson.write_text(original, encoding="utf-8")
     return {"rebuild": in_process, "saved_to_reload": statistics.median(end_to_end)}
 
@@ -240,7 +230,7 @@ def measure_live(site: Path, repeat: int) -> dict:
 FIGURE_TIMING = r"""
 import json, statistics, sys, time
 from generator.enrich import automatic_specs, figure_from_shortcode
-from generator.content.lesson import Part
+from generator.content.lesson import ShortcodePart
 from generator.plots.draw import draw
 shortcodes = {
     "loss curve, residual (MSE, MAE, Huber)": {"losses": "mse, mae, huber"},
@@ -251,10 +241,10 @@ shortcodes = {
 }
 rows = []
 for label, params in shortcodes.items():
-    spec = figure_from_shortcode(Part("shortcode", shortcode="loss_curve", params=params), "zh-TW").spec
+    spec = figure_from_shortcode(ShortcodePart(0, "loss_curve", params), "zh-TW").spec
     rows.append((label, spec))
 for label, data in (("training, line with outliers", "line-with-outliers"), ("training, two blobs", "two-blobs")):
-    rows.append((label, figure_from_shortcode(Part("shortcode", shortcode="training_curve", params={"data": data}), "zh-TW").spec))
+    rows.append((label, figure_from_shortcode(ShortcodePart(0, "training_curve", {"data": data}), "zh-TW").spec))
 draw(rows[0][1])  # warm fonts and caches once
 out = []
 for label, spec in rows:
@@ -276,6 +266,24 @@ def measure_losses(python: str) -> list[dict]:
     result = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     return json.loads(result.stdout)
+
+
+def measure_detection(python: str) -> float:
+    """Seconds to find the losses a 5,000-character lesson names (median of 20, in a fresh process)."""
+    code = (
+        "import statistics, time\n"
+        "from generator.enrich import detect_losses\n"
+        "text = ('損失函數（loss function）衡量預測與真實值的差距，例如均方誤差 MSE、交叉熵與 Hinge Loss。'\n"
+        "        'A classifier minimises the cross-entropy; a regressor the squared error. ') * 40\n"
+        "detect_losses(text)\n"
+        "times = []\n"
+        "for _ in range(20):\n"
+        "    started = time.perf_counter(); detect_losses(text); times.append(time.perf_counter() - started)\n"
+        "print(statistics.median(times))\n"
+    )
+    result = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    return float(result.stdout)
 
 
 def make_workzone(root: Path, subjects: int, chapters: int, leaves: int) -> Path:
@@ -564,6 +572,7 @@ def main() -> None:
         print("\nplots, ms to draw one figure (median of 5; SVG size):")
         for label, seconds, size in measure_figures():
             print(f"  {label:<40} {seconds * 1000:5.1f} ms  {size / 1024:5.1f} KiB")
+        print(f"\nloss detection in a 5,000-character lesson: {measure_detection(sys.executable) * 1000:.2f} ms")
         print("\nlosses, value + gradient on 10^6 float64 elements:")
         for loss in measure_losses(arguments.torch_python):
             torch = f", torch {loss['torch_seconds'] * 1000:.1f} ms, ratio {loss['ratio']:.2f}" if loss.get("ratio") else ", torch not installed"

@@ -78,6 +78,7 @@ Answer: $(1 + 9) / 2 = 5$.
 
 2. Which loss is robust to outliers?
 Answer: MAE, and Huber beyond $\\delta$.
+{{< loss_curve losses="mae, huber" >}}
 
 3. A question nobody answered?
 """

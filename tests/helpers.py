@@ -6,8 +6,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
+import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +82,104 @@ def run_subprocess(*args: str | Path, cwd: Path | None = None, env: dict | None 
         timeout=300,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " (" + event.sourceFile + ":" + event.lineNumber + ")");
+});"""
+"""A browser init script: the page reports each violation of its Content-Security-Policy
+as a console error, where the browser tests' watch sees it."""
+
+
+def record_figures(path: Path, name: str, text: str) -> None:
+    """Put *text* between the ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->`` lines of
+    *path* (RELIABILITY.md), replacing what the last run wrote there."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    document = path.read_text(encoding="utf-8")
+    if begin not in document or end not in document:
+        raise SystemExit(f"{path} has no {begin} … {end} section to write the figures into")
+    head, _, rest = document.partition(begin)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{begin}\n{text.strip()}\n{end}{tail}", encoding="utf-8")
+
+
+class ServeProcess:
+    """``studysite serve SITE --port 0`` in a process of its own. The port is the one the
+    server reports it took (no probe that another process could race for); waiting for it
+    fails at once, with the server's messages, if the process exits."""
+
+    def __init__(self, site: Path, *extra: str, timeout: float = 120):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", str(site), "--port", "0", *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self.messages: list[str] = []
+        """Every line the server has printed to stderr so far."""
+        # Read all along: a server whose pipe fills up would block on its next message.
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        deadline = time.monotonic() + timeout
+        self.port = self._wait_for_port(deadline)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._wait_for_an_answer(deadline)
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _wait_for_port(self, deadline: float) -> int:
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.process.kill()
+                raise AssertionError("the server did not start:\n" + "".join(self.messages)) from None
+            if line is None:
+                self.process.wait()
+                raise AssertionError(f"the server exited with {self.process.returncode}:\n" + "".join(self.messages))
+            self.messages.append(line)
+            serving = re.search(r" at http://127\.0\.0\.1:(\d+)/ ", line)
+            if serving:
+                return int(serving.group(1))
+
+    def _wait_for_an_answer(self, deadline: float) -> None:
+        """Until the server has answered once: it then serves, and watches the site."""
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
+                    connection.sendall(b"HEAD / HTTP/1.0\r\n\r\n")
+                    if connection.recv(12).startswith(b"HTTP/"):
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                code, messages = self.stop()
+                raise AssertionError(f"the server exited with {code} before answering:\n{messages}")
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C, as a user stops it: its exit code and everything it printed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        self._reader.join(timeout=15)
+        while True:
+            try:
+                line = self._lines.get_nowait()
+            except queue.Empty:
+                break
+            if line is not None:
+                self.messages.append(line)
+        return self.process.returncode, "".join(self.messages)
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:
@@ -195,3 +298,10 @@ def parse_html(text: str | bytes) -> Node:
     builder.feed(text.decode("utf-8") if isinstance(text, bytes) else text)
     builder.close()
     return builder.root
+
+
+def answer_html(question) -> str | None:
+    """A parsed question's answer as the HTML it shows, plots left out."""
+    if question.answer is None:
+        return None
+    return "".join(getattr(part, "html", "") for part in question.answer)

@@ -211,7 +211,7 @@ def test_a_bad_plot_in_an_answer_stops_the_export_and_keeps_the_old_file(make_si
     result = run_cli("export-anki", site, "-o", site / "deck.apkg")
     assert result.code == 1
     assert result.error_lines == [
-        "content/ml/Loss Function.md:15: error: loss_curve in the answer to test question 2: unknown loss 'nope'; "
+        "content/ml/Loss Function.md:16: error: loss_curve: unknown loss 'nope'; "
         "valid losses: mse, mae, huber, smooth_l1, log_cosh, pinball, poisson_nll, bce, bce_with_logits, "
         "cross_entropy, hinge, squared_hinge, focal, dice, kl_div"
     ]
@@ -233,3 +233,34 @@ def test_an_unwritable_file_is_a_usage_error(make_site):
     missing = site / "missing" / "deck.apkg"
     assert result.err.splitlines()[-1] == f"studysite: error: cannot write {missing}: No such file or directory"
     assert not (site / "missing").exists()
+
+
+HUGO_SHORTCODES_IN_AN_ANSWER = """+++
+title = "Shortcodes"
+author = "Ann"
++++
+## Review
+1. Who drew the chart?
+Answer: {{< param "author" >}} drew it for {{< param "course" >}}; see [the intro]({{< ref "intro.md" >}}) or {{< ref "intro.md" >}}:
+{{< figure src="chart.png" alt="the chart" link="intro.md" >}}
+"""
+
+
+def test_hugos_shortcodes_in_an_answer_render_on_the_card(make_site):
+    files = {**SITE, "content/shortcodes.md": HUGO_SHORTCODES_IN_AN_ANSWER, "content/chart.png": b"\x89PNG\r\n\x1a\n a chart"}
+    site = make_site({**files, "studysite.toml": 'title = "ML Notes"\nbaseURL = "https://example.org/study/"\n[params]\ncourse = "ML 101"\n'})
+    answer = next(row[1] for row in rows(export_text(site)[1]) if row[0] == "Who drew the chart?")
+    intro = "https://example.org/study/intro/"
+    assert answer == (
+        f'<p>Ann drew it for ML 101; see <a href="{intro}">the intro</a> or <a href="{intro}">intro.md</a>:</p>\n'
+        f'<figure><a href="{intro}"><img src="chart.png" alt="the chart" loading="lazy"></a></figure>'
+    )
+    result = run_cli("export-anki", site, "-o", site / "deck.apkg")
+    assert result.code == 0, result.err
+    assert "with 2 media files" in result.out  # the chart, and the loss lesson's curve
+    site = make_site({**files, "studysite.toml": 'title = "ML Notes"\n[params]\ncourse = "ML 101"\n'})
+    answer = next(row[1] for row in rows(export_text(site)[1]) if row[0] == "Who drew the chart?")
+    assert answer == (
+        "<p>Ann drew it for ML 101; see the intro or <a>intro.md</a>:</p>\n"
+        '<figure><a><img src="chart.png" alt="the chart" loading="lazy"></a></figure>'
+    )

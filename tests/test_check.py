@@ -2,7 +2,7 @@
 
 import json
 
-from helpers import run_cli
+from helpers import parse_html, run_cli
 
 GOOD = """+++
 title = "Good"
@@ -115,3 +115,35 @@ def test_unknown_loss_names_are_errors_with_the_valid_choices(make_site):
     (line,) = [line for line in result.out.splitlines() if ": error: " in line]
     assert line.startswith("content/a.md:6:1: error: loss_curve: ") and "'l3'" in line and "huber" in line
     assert line.endswith("[plot]")
+
+
+AGREEING = """+++
+title = "Links"
++++
+## 說明知識
+{{< ask_chatgpt >}}
+Explain [links](gone.md)
+{{< /ask_chatgpt >}}
+
+````markdown
+```python
+[inside code](missing.md)
+```
+````
+
+See [the review](other.md?tab=1#review) and ![a draft picture](_draft.png).
+"""
+
+
+def test_check_and_the_page_agree_on_code_and_on_where_links_lead(make_site):
+    site = make_site({"content/links.md": AGREEING, "content/other.md": GOOD, "content/figure.png": b"png", "content/_draft.png": b"png"})
+    result = run_cli("check", site)
+    assert [line for line in result.out.splitlines() if "[broken-link]" in line] == [
+        "content/links.md:15:45: warning: image '_draft.png': content/_draft.png is not published: "
+        "hidden files, editors' temporary files and names starting with '_' never are [broken-link]",
+    ]
+    assert run_cli("build", site).code == 0
+    page = parse_html((site / "public/links/index.html").read_bytes())
+    assert [a.attrs["href"] for a in page.find("main").find_all("a") if a.text() == "the review"] == ["../other/?tab=1#review"]
+    assert page.find("img", alt="a draft picture").attrs["src"] == "_draft.png"
+    assert "[inside code](missing.md)" in page.find("code").text()

@@ -238,6 +238,17 @@ def test_test_answers_close_the_chapter_linked_from_their_questions_and_back(boo
     assert questions[2].find(".//x:a", NS) is None
 
 
+def test_a_plot_in_an_answer_shows_in_the_answer(book):
+    href, questions = _questions(book, "Loss functions")
+    answers_href, answer_id = resolve(href, questions[1].find(".//x:a", NS).get("href"))
+    answer = book.xml(answers_href).find(f".//x:li[@id='{answer_id}']/x:div[@class='answer-text']", NS)
+    assert [child.tag.split("}")[1] for child in answer] == ["p", "figure"]
+    figure = answer.find("x:figure[@class='loss-plot']", NS)
+    assert figure.find("svg:svg/svg:title", NS).text.startswith("Line chart of mean absolute error and Huber loss (δ = 1)")
+    assert text(figure.find("x:figcaption", NS)).startswith("Figure: mean absolute error and Huber loss")
+    assert "svg" in book.properties(answers_href)
+
+
 def test_every_answer_link_has_its_way_back(book):
     links = 0
     for href in book.spine:

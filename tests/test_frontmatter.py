@@ -11,6 +11,7 @@ from generator.content.frontmatter import (
     read_meta,
     split_front_matter,
 )
+from helpers import run_cli
 
 
 def test_toml_front_matter_and_body_offset():
@@ -110,3 +111,42 @@ def test_bad_date_is_an_error_on_its_line():
     fm = split_front_matter('+++\ntitle = "x"\n\ndate = "next tuesday"\n+++\n')
     _, problems = read_meta(fm)
     assert problems[0][0] == 4 and "not an ISO 8601 date" in problems[0][1]
+
+
+# --- Every mistake a parser can hit is one line at its place, never a traceback ---------
+
+DEEP = 5000
+PARSER_FAILURES = {
+    "impossible date": ("---\ntitle: x\ndate: 2024-02-30\n---\n", 3, "invalid YAML front matter: '2024-02-30' is not a valid timestamp: day is out of range for month"),
+    "impossible time": ("---\ndate: 2024-1-1 5:61:00\n---\n", 2, "invalid YAML front matter: '2024-1-1 5:61:00' is not a valid timestamp: minute must be in 0..59"),
+    "!!int of a word": ("---\ntitle: x\nweight: !!int a\n---\n", 3, "invalid YAML front matter: 'a' is not a valid int: invalid literal for int() with base 10: 'a'"),
+    "!!float of a word": ("---\nx: !!float a\n---\n", 2, "invalid YAML front matter: 'a' is not a valid float: could not convert string to float: 'a'"),
+    "empty !!timestamp": ("---\nx: !!timestamp\n---\n", 2, "invalid YAML front matter: '' is not a valid timestamp"),
+    "deep YAML": ("---\nx: " + "[" * DEEP + "]" * DEEP + "\n---\n", 2, "invalid YAML front matter: exceeded maximum nesting depth"),
+    "deep YAML blocks": ("---\n" + "".join("  " * n + f"k{n}:\n" for n in range(200)) + "---\n", 2, "front matter nests deeper than 32 levels"),
+    "deep JSON": ('{"x": ' + "[" * DEEP + "]" * DEEP + "}\n", 1, "invalid JSON front matter: nested too deeply"),
+    "deep TOML": ("+++\nx = " + "[" * DEEP + "]" * DEEP + "\n+++\n", 1, "invalid TOML front matter: nested too deeply"),
+    "deep but parsed": ('{"x": ' + "[" * 40 + "]" * 40 + "}\n", 1, "front matter nests deeper than 32 levels"),
+    "YAML alias bomb": ("---\na: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+                        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n---\n", 6, "front matter holds more than 20,000 values"),
+    "YAML alias to itself": ("---\nx: 1\nloop: &a [*a]\n---\n", 3, "front matter nests deeper than 32 levels"),
+    "4,301-digit JSON number": ('{"x": ' + "7" * 4301 + "}\n", 1, "invalid JSON front matter: a number has more than 4300 digits"),
+    "4,301-digit TOML number": ("+++\nx = " + "7" * 4301 + "\n+++\n", 1, "invalid TOML front matter: a number has more than 4300 digits"),
+    "4,301-digit YAML number": ("---\nx: " + "7" * 4301 + "\n---\n", 2, "invalid YAML front matter: '" + "7" * 39 + "…' is not a valid int: a number has more than 4300 digits"),
+    "4,301-digit weight string": ('+++\nweight = "' + "7" * 4301 + '"\n+++\n', 2, "weight must be a whole number, got '" + "7" * 38 + "…"),
+    "lone surrogate in JSON": ('{"title": "\\ud800"}\n', 1, "front matter holds \\ud800, half of a UTF-16 surrogate pair, not a character"),
+    "lone surrogate in a JSON list": ('{"title": "t",\n "tags": ["a", "\\udfff"]}\n', 2, "front matter holds \\udfff, half of a UTF-16 surrogate pair, not a character"),
+    "lone surrogate in YAML": ('---\ntags: ["a", "\\udfff"]\n---\n', 2, "invalid YAML front matter: found invalid Unicode character escape code"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(PARSER_FAILURES))
+def test_every_parser_failure_is_one_line_at_its_place(make_site, case):
+    text, line, message = PARSER_FAILURES[case]
+    site = make_site({"content/bad.md": text + "## 說明知識\n內容。\n", "content/good.md": "## 說明知識\n好。\n"})
+    result = run_cli("build", site)
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    assert len(result.error_lines) == 1, result.err
+    assert result.error_lines[0].startswith(f"content/bad.md:{line}: error: {message}"), result.err
+    assert not (site / "public").exists()

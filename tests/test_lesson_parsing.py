@@ -4,8 +4,9 @@ import textwrap
 
 import pytest
 
-from generator.content.lesson import parse_lesson
+from generator.content.lesson import HtmlPart, ShortcodePart, parse_lesson
 from generator.content.markdown import create_markdown
+from helpers import answer_html
 
 MD = create_markdown()
 
@@ -34,7 +35,7 @@ def test_answer_indented_under_the_question():
     lesson = lesson_of(TEST_HEADING + "1. First?\n   答案：one\n   more of one\n\n2. Second?\n   答案：two\n")
     first, second = lesson.questions("test")
     assert first.answer_source == "one\n   more of one"
-    assert "<p>one\nmore of one</p>" in first.answer_html
+    assert "<p>one\nmore of one</p>" in answer_html(first)
     assert second.answer_source == "two"
 
 
@@ -45,10 +46,10 @@ def test_answers_in_one_block_after_the_questions():
     questions = lesson.questions("test")
     assert [q.answer_source for q in questions[:2]] == ["a-answer", "b-answer"]
     assert questions[2].answer_source == "```python\nprint(3)\n```"
-    assert "<pre" in questions[2].answer_html
+    assert "<pre" in answer_html(questions[2])
     # The block is shown with its questions, not a second time.
     section = lesson.sections[0]
-    assert [p.type for p in section.parts] == ["prompt", "questions"]
+    assert [p.kind for p in section.parts] == ["prompt", "questions"]
 
 
 def test_numbered_steps_inside_an_answer_are_not_questions():
@@ -58,14 +59,14 @@ def test_numbered_steps_inside_an_answer_are_not_questions():
     )
     questions = lesson.questions("test")
     assert [q.source for q in questions] == ["How to deploy?", "Why?", "When?"]
-    assert "<ol>" in questions[0].answer_html and "push" in questions[0].answer_html
+    assert "<ol>" in answer_html(questions[0]) and "push" in answer_html(questions[0])
 
 
 def test_numbered_lines_inside_a_code_fence_are_not_questions():
     lesson = lesson_of(TEST_HEADING + "1. Code?\n答案：\n```\n2. not a question\n```\n\n2. Next?\n答案：yes\n")
     questions = lesson.questions("test")
     assert [q.source for q in questions] == ["Code?", "Next?"]
-    assert "2. not a question" in questions[0].answer_html
+    assert "2. not a question" in answer_html(questions[0])
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,7 @@ def test_question_without_answer_is_kept_and_recorded():
     lesson = lesson_of(TEST_HEADING + "1. First?\n答案：one\n\n2. Second?\n\n3. Third?\n答案：three\n")
     questions = lesson.questions("test")
     assert [q.number for q in questions] == [1, 2, 3]
-    assert questions[1].answer_html is None
+    assert answer_html(questions[1]) is None
     assert questions[2].answer_source == "three"
 
 
@@ -113,7 +114,7 @@ def test_warmup_questions_and_trailing_text():
     lesson = lesson_of("## 習題預習\n\n1. one?\n2. two?\n\nThink first.\n")
     section = lesson.sections[0]
     assert [q.source for q in section.questions] == ["one?", "two?"]
-    assert [p.type for p in section.parts] == ["questions", "html"]
+    assert [p.kind for p in section.parts] == ["questions", "html"]
     assert "Think first." in section.parts[1].html
 
 
@@ -149,7 +150,7 @@ def test_prompt_shortcode_forms(shortcode):
 def test_self_closing_and_parameters():
     lesson = lesson_of('## Explain\n{{< loss_curve losses="mse, huber(delta=1)" x=residual />}}\n')
     part = lesson.sections[0].parts[0]
-    assert (part.type, part.shortcode, part.params) == ("shortcode", "loss_curve", {"losses": "mse, huber(delta=1)", "x": "residual"})
+    assert part == ShortcodePart(2, "loss_curve", {"losses": "mse, huber(delta=1)", "x": "residual"})
 
 
 def test_shortcode_parameters_may_span_lines():
@@ -182,6 +183,51 @@ def test_shortcode_errors_name_their_line(body, line, message):
     assert len(problems) == 1
     assert problems[0].line == line + 3
     assert message in problems[0].message
+
+
+def test_a_plot_in_an_answer_is_a_part_of_the_answer():
+    lesson = lesson_of(
+        TEST_HEADING + "1. MSE?\n   答案：see\n\n   {{< loss_curve losses=\"mse\" >}}\n\n   and after.\n"
+        "2. MAE?\n答案：x\n{{< loss_curve losses=\"mae\" >}}\n"
+    )
+    first, second = lesson.questions("test")
+    assert [part.kind for part in first.answer] == ["html", "shortcode", "html"]
+    assert first.answer[1] == ShortcodePart(9, "loss_curve", {"losses": "mse"})
+    assert (first.answer[0].html, first.answer[2].html) == ("<p>see</p>\n", "<p>and after.</p>\n")
+    assert second.answer == [HtmlPart(13, "<p>x</p>\n"), ShortcodePart(14, "loss_curve", {"losses": "mae"})]
+    assert "and after." in lesson.sections[0].text() and "loss_curve" not in lesson.sections[0].text()
+
+
+def test_text_indented_less_than_its_answer_stays_in_the_answer():
+    lesson = lesson_of(TEST_HEADING + "1. MSE?\n\n   答案：the mean\n\nof squared errors.\n\n2. MAE?\n答案：x\n")
+    first = lesson.questions("test")[0]
+    assert answer_html(first) == "<p>the mean</p>\n<p>of squared errors.</p>\n"
+
+
+MISPLACED = "must stand on a line of its own in a section's text or an answer, not inside a question, a list or a quote"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        (TEST_HEADING + "1. Which loss?\n   {{< loss_curve losses=\"mse\" >}}\n   答案：MSE\n", 7, f"shortcode 'loss_curve' {MISPLACED}"),
+        ("## Explain\n- item\n  {{< loss_curve losses=\"mse\" >}}\n", 3, f"shortcode 'loss_curve' {MISPLACED}"),
+        ("## Explain\n> {{< training_curve >}}\n", 2, f"shortcode 'training_curve' {MISPLACED}"),
+        (TEST_HEADING + "1. Q?\n答案：A\n- {{< loss_curve losses=\"mse\" >}}\n", 8, f"shortcode 'loss_curve' {MISPLACED}"),
+        (
+            TEST_HEADING + "1. Q?\n答案：A\n{{< ask_chatgpt >}}P{{< /ask_chatgpt >}}\n", 8,
+            "shortcode 'ask_chatgpt' must stand on a line of its own in a section's text, not inside a question, a list or a quote",
+        ),
+        (
+            "## Explain\nSee {{< ask_chatgpt >}}P{{< /ask_chatgpt >}} here.\n", 2,
+            "shortcode 'ask_chatgpt' must stand on a line of its own in a section's text, not inside a question, a list or a quote",
+        ),
+    ],
+)
+def test_a_misplaced_lesson_shortcode_is_an_error_at_its_line(body, line, message):
+    lesson, problems = parse('+++\ntitle = "t"\n+++\n' + body)
+    assert [(problem.line, problem.message) for problem in problems] == [(line + 3, message)]
+    assert "< />" not in str(lesson)
 
 
 def test_math_renders_as_mathml_and_dollars_in_prose_and_code_stay():

@@ -105,3 +105,37 @@ def test_plots_false_turns_automatic_figures_off(tmp_path):
     site = write_site(tmp_path / "site", {"content/a.md": LOSS_LESSON.format(n=1).replace('+++\n##', 'plots = false\n+++\n##')})
     assert run_cli("build", site).code == 0
     assert not parse_html((site / "public/a/index.html").read_bytes()).find_all("figure")
+
+
+ANSWER_PLOT = """+++
+title = "Huber"
++++
+## Review
+1. Which loss turns linear beyond δ?
+Answer: Huber, here beside MAE:
+{{< loss_curve losses="huber, mae" >}}
+Past δ it grows like MAE.
+
+2. And the one that squares every error?
+Answer: MSE.
+{{< loss_curve losses="mse" >}}
+"""
+
+
+def test_a_plot_in_an_answer_shows_inside_the_hidden_answer(tmp_path):
+    site = write_site(tmp_path / "site", {"content/huber.md": ANSWER_PLOT})
+    result = run_cli("build", site)
+    assert result.code == 0, result.err
+    raw = (site / "public/huber/index.html").read_text(encoding="utf-8")
+    assert "< />" not in raw
+    first, second = parse_html(raw).find_all("li", cls="qa")
+    answer = first.find("details", cls="answer").find("div", cls="answer-text")
+    assert [child.tag for child in answer.children if hasattr(child, "tag")] == ["p", "figure", "p"]
+    figure = answer.find("figure", cls="loss-plot")
+    assert figure.find("figcaption").text() == "Figure: Huber loss (δ = 1) and mean absolute error against the residual r = ŷ − y."
+    assert (site / "public/huber" / figure.find("img").attrs["src"]).resolve().is_file()
+    slider = figure.find("input", type="range")
+    assert figure.find("label").attrs["for"] == slider.attrs["id"] == "plot-review-1-answer-1-2"
+    assert second.find("div", cls="answer-text").find("figure", cls="loss-plot").find("input") is None
+    # An answer's plot is the lesson's own: no figure is added by detection.
+    assert len(parse_html(raw).find_all("figure", cls="loss-plot")) == 2

@@ -53,8 +53,7 @@ class ExportResult:
 def export_anki(loaded: LoadedSite, out: Path, *, file_format: str, parent_deck: str) -> ExportResult:
     """Write the deck to *out* (atomically: a failed export leaves the old file whole).
 
-    Raises :class:`ContentError` for content that cannot be exported, OSError when *out*
-    cannot be written."""
+    *loaded* must be free of errors. Raises OSError when *out* cannot be written."""
     export = collect_notes(loaded, parent_deck, with_media=file_format == "apkg")
     if file_format == "apkg":
         data, times = package_bytes(export, loaded.config.root)

@@ -13,16 +13,19 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.build import LoadedSite, plot_path
-from generator.content.lesson import Lesson, Part
-from generator.content.markdown import create_markdown
+from generator.content.lesson import Lesson, ShortcodePart, shortcode_params
+from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX, create_markdown, omit_raw_html, use_math_rules
+from generator.content.refs import find_ref
 from generator.content.site import Folder, Page
-from generator.enrich import PLOT_SHORTCODES, figure_from_shortcode
-from generator.errors import ContentError, Diagnostic
+from generator.content.shortcodes import PLOT_SHORTCODES
+from generator.enrich import figure_from_shortcode
+from generator.errors import Diagnostic
 from generator.languages import normalize_language
 from generator.output import static_files
 from generator.resources import bundled_dir
 
 _SPACE = re.compile(r"\s+")
+_MARKED_LINK = re.compile(f' (src|href)="{LINK_START}([^"{LINK_END}]*){LINK_END}"')
 
 
 # --- Identity -------------------------------------------------------------------------
@@ -88,15 +91,14 @@ class AnkiExport:
 def collect_notes(loaded: LoadedSite, parent_deck: str, *, with_media: bool) -> AnkiExport:
     """A note for every answered test question of the published lessons, in reading order.
 
-    Raises :class:`ContentError` for a plot shortcode that cannot be drawn.
+    *loaded* must be free of errors: loading the site has checked every shortcode.
     """
     export = AnkiExport()
     cards = _CardRenderer(loaded, export, with_media)
-    errors: list[Diagnostic] = []
     occurrences: dict[tuple[str, str], int] = {}
     for summary, folder, url in _reading_order(loaded.site.root):
         lesson = loaded.lessons[summary.content_path]
-        card = _Card(lesson, url, normalize_language(lesson.lang) or loaded.config.language, errors)
+        card = _Card(lesson, url, normalize_language(lesson.lang) or loaded.config.language)
         identity = lesson_identity(lesson)
         deck = _deck_name(parent_deck, folder)
         tags = _tags(lesson, folder, url)
@@ -119,8 +121,6 @@ def collect_notes(loaded: LoadedSite, parent_deck: str, *, with_media: bool) -> 
                     source,
                 )
                 export.notes.append(AnkiNote(note_guid(identity, question.source, occurrences[key]), fields, deck, tags))
-    if errors:
-        raise ContentError(errors)
     return export
 
 
@@ -131,7 +131,6 @@ class _Card:
     lesson: Lesson
     url: str
     language: str
-    errors: list[Diagnostic]
 
 
 def _reading_order(root: Folder):
@@ -182,29 +181,35 @@ class _CardRenderer:
         self.loaded = loaded
         self.export = export
         self.with_media = with_media
-        self.md = create_markdown(unsafe_html=loaded.config.unsafe_html)
-        self.md.add_render_rule("math_inline", _render_math_inline)
-        for name in ("math_inline_double", "math_block", "math_block_label"):
-            self.md.add_render_rule(name, _render_math_display)
+        self.md = create_markdown(unsafe_html=loaded.config.unsafe_html, site_params=loaded.config.params)
+        use_math_rules(self.md, _render_math_inline, _render_math_display)
         for name in ("shortcode", "shortcode_inline"):
             self.md.add_render_rule(name, _render_shortcode)
         self.md.add_render_rule("image", _render_image)
         self.md.add_render_rule("link_open", _render_link_open)
         self.md.add_render_rule("link_close", _render_link_close)
         if not loaded.config.unsafe_html:
-            self.md.add_render_rule("html_block", lambda *args: "")
-            self.md.add_render_rule("html_inline", lambda *args: "")
+            omit_raw_html(self.md, "", "")
         self._statics: dict[str, Path] | None = None
         self._file_names: dict[Path, str | None] = {}
         """Each image file read so far → its media name (None: unreadable)."""
 
     def render(self, source: str, card: _Card, line: int, what: str, *, tight: bool = False) -> str:
         """*source* as card HTML; *line* and *what* say where it is, for messages."""
-        env = {"renderer": self, "card": card, "place": (line, what), "links": []}
-        rendered = self.md.render(source, env).strip()
+        env = {"renderer": self, "card": card, "place": (line, what), "links": [], "page_params": card.lesson.front_matter}
+        rendered = _MARKED_LINK.sub(lambda match: self._marked_link(match, env), self.md.render(source, env)).strip()
         if tight and rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
             rendered = rendered[3:-4]
         return rendered
+
+    def _marked_link(self, match: re.Match[str], env: dict) -> str:
+        """A site link that one of Hugo's shortcodes (figure, ref) wrote into the HTML."""
+        attribute, target = match.group(1), html.unescape(match.group(2))
+        if attribute == "src":
+            name = self.image(target, env["card"], env["place"])
+            return f' src="{html.escape(name or target)}"'
+        address = self.link(target, env["card"])
+        return f' href="{html.escape(address)}"' if address is not None else ""
 
     # -- media
 
@@ -260,12 +265,17 @@ class _CardRenderer:
     def link(self, href: str, card: _Card) -> str | None:
         """Where a link in a card goes: other sites as written, the site's own pages on the
         published site, or nowhere (None) when the site's address is not known."""
-        if _is_external(href):
+        href = href.removeprefix(LINK_START).removesuffix(LINK_END)
+        is_ref = href.startswith(REF_PREFIX)
+        if _is_external(href) and not is_ref:
             return href
         base = _absolute_base(self.loaded)
         if base is None:
             return None
         base = base.rstrip("/") + "/"
+        if is_ref:
+            url, _ = find_ref(self.loaded.site, card.lesson.content_path, href[len(REF_PREFIX) :])
+            return None if url is None else base + quote(url, safe="/#")
         path, hash_mark, fragment = href.partition("#")
         if not path:
             return base + quote(card.url) + hash_mark + fragment
@@ -297,15 +307,8 @@ def _render_shortcode(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
     if meta["name"] not in PLOT_SHORTCODES:
         return ""
-    params = dict(meta["named"])
-    params.update((str(position), value) for position, value in enumerate(meta["positional"]))
     card: _Card = env["card"]
-    try:
-        figure = figure_from_shortcode(Part("shortcode", shortcode=meta["name"], params=params), card.language)
-    except ValueError as error:
-        line, what = env["place"]
-        card.errors.append(Diagnostic(card.lesson.path, line, f"{meta['name']} in {what}: {error}", code="plot"))
-        return ""
+    figure = figure_from_shortcode(ShortcodePart(0, meta["name"], shortcode_params(meta)), card.language)
     name = env["renderer"].plot(figure.spec)
     caption = html.escape(figure.caption)
     if name is None:

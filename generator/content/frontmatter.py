@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
+from functools import lru_cache
 from typing import Any
 
 _TOML_ERROR_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
@@ -79,9 +82,34 @@ def _split_delimited(text: str, delimiter: str) -> FrontMatter:
             1, f"unterminated {kind.upper()} front matter: no closing '{delimiter}' line"
         )
     raw = "\n".join(lines[1:closing]) + "\n"
-    data = _parse_toml(raw, closing) if kind == "toml" else _parse_yaml(raw)
+    parse = (lambda: _parse_toml(raw, closing)) if kind == "toml" else (lambda: _parse_yaml(raw))
+    data = _guarded(kind, parse)
+    if not isinstance(data, dict):
+        raise FrontMatterError(2, "front matter must be a mapping of keys to values")
+    key_lines = _key_lines(kind, lines[1:closing], 2)
+    _check_values(data, key_lines)
     body = "\n".join(lines[closing + 1 :])
-    return FrontMatter(kind, _lower_keys(data), _key_lines(kind, lines[1:closing], 2), body, closing + 1)
+    return FrontMatter(kind, _lower_keys(data), key_lines, body, closing + 1)
+
+
+def _guarded(kind: str, parse: Callable[[], Any]) -> Any:
+    """Run a parser; whatever else it raises (Python's limits on recursion and on digits,
+    a value its constructor cannot make) is an error at the front matter's first line."""
+    try:
+        return parse()
+    except FrontMatterError:
+        raise
+    except RecursionError:
+        raise FrontMatterError(1, f"invalid {kind.upper()} front matter: nested too deeply") from None
+    except Exception as error:  # noqa: BLE001 - any failure of a parser is the author's input
+        raise FrontMatterError(1, f"invalid {kind.upper()} front matter: {_reason(error)}") from None
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "Exceeds the limit" in text and "digits" in text:
+        return f"a number has more than {sys.get_int_max_str_digits()} digits"
+    return text
 
 
 def _parse_toml(raw: str, last_line: int) -> dict[str, Any]:
@@ -95,28 +123,53 @@ def _parse_toml(raw: str, last_line: int) -> dict[str, Any]:
         raise FrontMatterError(line, f"invalid TOML front matter: {reason}") from None
 
 
-def _parse_yaml(raw: str) -> dict[str, Any]:
+def _parse_yaml(raw: str) -> Any:
     import yaml  # only YAML sites pay for the import
 
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise FrontMatterError(line, f"invalid YAML front matter: {reason}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise FrontMatterError(2, "front matter must be a mapping of keys to values")
-    return data
+    return {} if data is None else data
+
+
+@lru_cache(maxsize=1)
+def _yaml_loader():
+    import yaml
+
+    # libyaml's parser when PyYAML has it: the pure-Python one takes seconds, then
+    # overflows the stack, on a few thousand nested brackets, where libyaml stops at 1,000.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(safe_loader):
+        """PyYAML's safe loader, whose value constructors' own errors (``2024-02-30``,
+        ``!!int a``) become errors at the value's line, like its syntax errors."""
+
+        def construct_object(self, node, deep=False):
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, TypeError, AttributeError, OverflowError) as error:
+                kind = node.tag.rsplit(":", 1)[-1]
+                value = node.value if isinstance(node.value, str) else ""
+                problem = f"{_shorten(value)!r} is not a valid {kind}"
+                if isinstance(error, ValueError):
+                    problem += f": {_reason(error)}"
+                raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    return Loader
 
 
 def _split_json(text: str) -> FrontMatter:
-    try:
-        data, end = json.JSONDecoder().raw_decode(text)
-    except json.JSONDecodeError as error:
-        raise FrontMatterError(error.lineno, f"invalid JSON front matter: {error.msg}") from None
+    def parse():
+        try:
+            return json.JSONDecoder().raw_decode(text)
+        except json.JSONDecodeError as error:
+            raise FrontMatterError(error.lineno, f"invalid JSON front matter: {error.msg}") from None
+
+    data, end = _guarded("json", parse)
     if not isinstance(data, dict):
         raise FrontMatterError(1, "front matter must be a JSON object")
     line_end = text.find("\n", end)
@@ -127,7 +180,47 @@ def _split_json(text: str) -> FrontMatter:
         )
     offset = text.count("\n", 0, body_start)
     raw_lines = text[:body_start].split("\n")
-    return FrontMatter("json", _lower_keys(data), _key_lines("json", raw_lines, 1), text[body_start:], offset)
+    key_lines = _key_lines("json", raw_lines, 1)
+    _check_values(data, key_lines)
+    return FrontMatter("json", _lower_keys(data), key_lines, text[body_start:], offset)
+
+
+MAX_DEPTH = 32
+"""How deeply front matter values may nest (real ones nest two or three levels)."""
+MAX_VALUES = 20_000
+"""How many values front matter may hold, counting each use of a YAML alias."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_values(data: dict[Any, Any], key_lines: dict[str, int]) -> None:
+    """Refuse what parsed but would fail later, far from its line: values nested deeper
+    than :data:`MAX_DEPTH` (or holding themselves, through a YAML alias), more than
+    :data:`MAX_VALUES` values (a YAML alias bomb), and lone UTF-16 surrogates (JSON and
+    YAML ``"\\ud800"`` escapes), which no page can be written with."""
+    count = 0
+    for key, value in data.items():
+        line = key_lines.get(str(key).lower(), 1)
+        stack = [(key, 1), (value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            count += 1
+            if count > MAX_VALUES:
+                raise FrontMatterError(line, f"front matter holds more than {MAX_VALUES:,} values")
+            if depth > MAX_DEPTH:
+                raise FrontMatterError(line, f"front matter nests deeper than {MAX_DEPTH} levels")
+            if isinstance(item, str):
+                surrogate = _SURROGATE.search(item)
+                if surrogate:
+                    code = f"\\u{ord(surrogate.group(0)):04x}"
+                    raise FrontMatterError(line, f"front matter holds {code}, half of a UTF-16 surrogate pair, not a character")
+            elif isinstance(item, dict):
+                stack.extend((part, depth + 1) for pair in item.items() for part in pair)
+            elif isinstance(item, (list, tuple, set, frozenset)):
+                stack.extend((part, depth + 1) for part in item)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _lower_keys(data: dict[str, Any]) -> dict[str, Any]:
@@ -169,8 +262,11 @@ def cast_weight(value: Any) -> int:
         if zero_decimal:
             text = zero_decimal.group(1)
         if _GO_INT.fullmatch(text):
-            return _go_parse_int(text)
-    raise ValueError(f"weight must be a whole number, got {value!r}")
+            try:
+                return _go_parse_int(text)
+            except ValueError:  # more digits than Python converts
+                pass
+    raise ValueError(f"weight must be a whole number, got {_shorten(repr(value))}")
 
 
 def _go_parse_int(text: str) -> int:

@@ -11,12 +11,14 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, assert_never
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
+from generator.content.markdown import MAX_NESTING
+from generator.content.shortcodes import PLOT_SHORTCODES
 from generator.content.structure import Plan, Span, heading_language, plan_lesson
 from generator.errors import Diagnostic
 
@@ -26,24 +28,67 @@ class Question:
     line: int
     html: str
     source: str
-    answer_html: str | None = None
+    answer: list[AnswerPart] | None = None
+    """The answer in source order: its HTML, and the plots it shows; None for no answer."""
     answer_source: str | None = None
     answer_line: int | None = None
 
 
 @dataclass
-class Part:
-    """One piece of a section: ``html``, ``prompt``, ``questions``, ``shortcode``, or
-    ``figure`` (a plot, put there by :mod:`generator.enrich`)."""
+class HtmlPart:
+    """Markdown rendered to HTML (its site links still marked for the renderer)."""
 
-    type: str
-    line: int = 0
-    html: str = ""
-    prompt: str = ""
-    questions: list[Question] = field(default_factory=list)
-    shortcode: str = ""
-    params: dict[str, str] = field(default_factory=dict)
-    figure: object | None = None
+    kind: ClassVar[str] = "html"
+    line: int
+    html: str
+
+
+@dataclass
+class PromptPart:
+    """The ``ask_chatgpt`` prompt that produced the section."""
+
+    kind: ClassVar[str] = "prompt"
+    line: int
+    prompt: str
+
+
+@dataclass
+class QuestionsPart:
+    """Consecutive numbered questions of a warm-up or test section."""
+
+    kind: ClassVar[str] = "questions"
+    line: int
+    questions: list[Question]
+
+
+@dataclass
+class ShortcodePart:
+    """A plot shortcode as written; :mod:`generator.enrich` replaces it by a :class:`FigurePart`."""
+
+    kind: ClassVar[str] = "shortcode"
+    line: int
+    name: str
+    params: dict[str, str]
+    """Named parameters, and positional ones under their index ("0", "1", …)."""
+
+
+@dataclass
+class FigurePart:
+    """A plot, put there by :mod:`generator.enrich`."""
+
+    kind: ClassVar[str] = "figure"
+    line: int
+    figure: Any
+    """A :class:`generator.enrich.Figure` (enrichment sits above this module, which cannot name it)."""
+
+
+Part = HtmlPart | PromptPart | QuestionsPart | ShortcodePart | FigurePart
+"""One piece of a section, in source order. Each kind has its own class, so that code
+reading parts can ``match`` on them; its ``kind`` names it for templates."""
+
+AnswerPart = HtmlPart | ShortcodePart | FigurePart
+"""One piece of a test question's answer: a plot on a line of its own in an answer shows
+inside the answer, where the reader finds it once the answer is open."""
 
 
 _MATH = re.compile(r'<math\b[^>]*?\balttext="([^"]*)"[^>]*>.*?</math>', re.S)
@@ -70,11 +115,21 @@ class Section:
 
     @property
     def prompt(self) -> str | None:
-        return next((part.prompt for part in self.parts if part.type == "prompt"), None)
+        return next((part.prompt for part in self.parts if isinstance(part, PromptPart)), None)
 
     @property
     def questions(self) -> list[Question]:
-        return [q for part in self.parts if part.type == "questions" for q in part.questions]
+        return [q for part in self.parts if isinstance(part, QuestionsPart) for q in part.questions]
+
+    def figures(self) -> list[Any]:
+        """The section's figures, those in its answers included, in reading order."""
+        found = []
+        for part in self.parts:
+            if isinstance(part, FigurePart):
+                found.append(part.figure)
+            elif isinstance(part, QuestionsPart):
+                found.extend(p.figure for q in part.questions for p in q.answer or () if isinstance(p, FigurePart))
+        return found
 
     def text(self) -> str:
         """The section's words as plain text: prompts, prose, questions and answers.
@@ -86,15 +141,20 @@ class Section:
     def _text(self) -> str:
         pieces: list[str] = []
         for part in self.parts:
-            if part.type == "prompt":
-                pieces.append(part.prompt)
-            elif part.type == "questions":
-                for question in part.questions:
-                    pieces.append(plain_text(question.html))
-                    if question.answer_html:
-                        pieces.append(plain_text(question.answer_html))
-            elif part.type == "html":
-                pieces.append(plain_text(part.html))
+            match part:
+                case PromptPart(prompt=prompt):
+                    pieces.append(prompt)
+                case QuestionsPart(questions=questions):
+                    for question in questions:
+                        pieces.append(plain_text(question.html))
+                        answer = question.answer or ()
+                        pieces.extend(plain_text(piece.html) for piece in answer if isinstance(piece, HtmlPart))
+                case HtmlPart(html=fragment):
+                    pieces.append(plain_text(fragment))
+                case ShortcodePart() | FigurePart():
+                    pass  # no words of the lesson's own
+                case _:
+                    assert_never(part)
         return " ".join(pieces)
 
 
@@ -142,6 +202,8 @@ class Lesson:
     has_site_links: bool = False
     refs: tuple[tuple[int, str], ...] = ()
     """(file line, target) of each ``ref``/``relref`` shortcode."""
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    """The front matter as read: the page params that the ``param`` shortcode looks up."""
 
     @property
     def weight(self) -> int:
@@ -177,13 +239,7 @@ class Lesson:
             len(self.questions("test")),
             len(self.questions("preview")),
             self.meta.title is not None,
-            tuple(
-                spec
-                for section in self.sections
-                for part in section.parts
-                if part.type == "figure"
-                for spec in part.figure.specs
-            ),
+            tuple(spec for section in self.sections for figure in section.figures() for spec in figure.specs),
             self.refs,
             link_title=_optional_text(self.meta.params.get("linktitle")),
             translation_key=_optional_text(self.meta.params.get("translationkey")),
@@ -235,6 +291,8 @@ def parse_lesson(
     diagnostics.extend(
         Diagnostic(path, line + offset + 1, message, code="shortcode") for line, message in env.get("diagnostics", ())
     )
+    too_deep = f"blocks nested more than {MAX_NESTING} levels deep (a quote is one level, a list two): flatten them"
+    diagnostics.extend(Diagnostic(path, line + offset + 1, too_deep, code="nesting") for line in env.get("too_deep", ()))
     stem = content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     title = meta.title if meta.title is not None and meta.title.strip() else stem
     lang = meta.lang or _language_from_headings(sections)
@@ -248,6 +306,7 @@ def parse_lesson(
         front_matter.key_lines,
         bool(env.get("has_site_links")),
         tuple((line + offset + 1, target) for line, target in env.get("refs", ())),
+        front_matter.data,
     )
     return lesson, diagnostics
 
@@ -281,7 +340,7 @@ class _SectionBuilder:
             if token.type == "heading_open" and token.tag == "h2" and token.level == 0 and token.map:
                 section_plan = self.plan.section_at.get(token.map[0])
                 if section_plan is not None:
-                    self._flush(sections[-1], pending)
+                    self._flush(sections[-1].parts, pending)
                     inline = tokens[index + 1]
                     heading_html = self.md.renderer.renderInline(inline.children or [], self.md.options, self.env)
                     sections.append(
@@ -298,33 +357,51 @@ class _SectionBuilder:
                     index += 3
                     continue
             if token.type == "shortcode" and token.level == 0:
-                self._flush(sections[-1], pending)
+                self._flush(sections[-1].parts, pending)
                 sections[-1].parts.append(self._shortcode_part(token))
                 index += 1
                 continue
             if token.type == "qa_open":
-                self._flush(sections[-1], pending)
+                self._flush(sections[-1].parts, pending)
                 closing = _matching_close(tokens, index)
                 question = self._question(tokens[index : closing + 1])
                 parts = sections[-1].parts
-                if parts and parts[-1].type == "questions":
+                if parts and isinstance(parts[-1], QuestionsPart):
                     parts[-1].questions.append(question)
                 else:
-                    parts.append(Part("questions", line=question.line, questions=[question]))
+                    parts.append(QuestionsPart(question.line, [question]))
                 index = closing + 1
                 continue
             pending.append(token)
             index += 1
-        self._flush(sections[-1], pending)
+        self._flush(sections[-1].parts, pending)
         if not sections[0].parts:
             sections.pop(0)
         return sections
 
-    def _flush(self, section: Section, pending: list[Token]) -> None:
+    def _flush(self, parts: list, pending: list[Token]) -> None:
         if pending:
             line = next((t.map[0] for t in pending if t.map), 0) + self.offset + 1
-            section.parts.append(Part("html", line=line, html=self._render(pending)))
+            parts.append(HtmlPart(line, self._render(pending)))
             pending.clear()
+
+    def _answer_parts(self, tokens: list[Token], level: int) -> list[AnswerPart]:
+        """An answer's HTML, cut at the plot shortcodes that stand at its top *level*.
+        Anywhere else the renderer reports a lesson shortcode as misplaced
+        (:func:`generator.content.shortcodes.render_misplaced`)."""
+        parts: list[AnswerPart] = []
+        pending: list[Token] = []
+        for token in tokens:
+            if token.type == "shortcode" and token.level == level and token.meta["name"] in PLOT_SHORTCODES:
+                self._flush(parts, pending)
+                parts.append(ShortcodePart(self._line(token), token.meta["name"], shortcode_params(token.meta)))
+            else:
+                pending.append(token)
+        self._flush(parts, pending)
+        return parts
+
+    def _line(self, token: Token) -> int:
+        return token.map[0] + self.offset + 1 if token.map else 0
 
     def _render(self, tokens: list[Token]) -> str:
         return self.md.renderer.render(tokens, self.md.options, self.env)
@@ -335,15 +412,12 @@ class _SectionBuilder:
             return self.md.renderer.renderInline(tokens[1].children or [], self.md.options, self.env)
         return self._render(tokens)
 
-    def _shortcode_part(self, token: Token) -> Part:
+    def _shortcode_part(self, token: Token) -> PromptPart | ShortcodePart:
         meta = token.meta
-        line = token.map[0] + self.offset + 1 if token.map else 0
+        line = self._line(token)
         if meta["name"] == "ask_chatgpt":
-            return Part("prompt", line=line, prompt=(meta["inner"] or "").strip())
-        params = dict(meta["named"])
-        for position, value in enumerate(meta["positional"]):
-            params[str(position)] = value
-        return Part("shortcode", line=line, shortcode=meta["name"], params=params)
+            return PromptPart(line, (meta["inner"] or "").strip())
+        return ShortcodePart(line, meta["name"], shortcode_params(meta))
 
     def _question(self, tokens: list[Token]) -> Question:
         plan = self.plan.question_at[tokens[0].map[0]]
@@ -357,8 +431,8 @@ class _SectionBuilder:
             self._source(plan.question),
         )
         if plan.answer is not None:
-            answer_tokens = inner[question_end + 2 : -1]
-            question.answer_html = self._render(answer_tokens)
+            answer_open = inner[question_end + 1]
+            question.answer = self._answer_parts(inner[question_end + 2 : -1], answer_open.level + 1)
             question.answer_source = self._source(plan.answer)
             question.answer_line = plan.answer.line + self.offset + 1
         return question
@@ -372,6 +446,13 @@ class _SectionBuilder:
             chosen[-1] = chosen[-1][: span.cut]
         chosen[0] = chosen[0][span.col :]
         return "\n".join(chosen).strip()
+
+
+def shortcode_params(meta: dict[str, Any]) -> dict[str, str]:
+    """A shortcode token's parameters as :attr:`ShortcodePart.params` holds them."""
+    params = dict(meta["named"])
+    params.update((str(position), value) for position, value in enumerate(meta["positional"]))
+    return params
 
 
 def _matching_close(tokens: list[Token], start: int) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote
@@ -26,6 +25,8 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from generator.content.code import highlight_code, highlight_lines, highlight_options, unescape_shortcode_comments
+from generator.content.mathml import latex_to_mathml
 from generator.content.paths import slugify
 from generator.content.shortcodes import is_tag_start, report_problem, scan_tag, shortcodes_plugin
 
@@ -38,34 +39,54 @@ REF_PREFIX = "ref:"
 renderer looks up as Hugo does (see :mod:`generator.content.refs`)."""
 
 
+MAX_NESTING = 200
+"""How deeply blocks may nest: 200 blockquotes, or 100 lists (a list and its item are a
+level each). The parser recurses for each level, and about 500 levels would exhaust
+Python's stack; beyond markdown-it's own limit it drops the rest of the document, so
+deeper blocks are an error at their line, their text kept as a paragraph."""
+
+
 def create_markdown(
     *, unsafe_html: bool = False, hard_wraps: bool = False, site_params: dict[str, Any] | None = None
 ) -> MarkdownIt:
     """The parser for lessons. *hard_wraps* is goldmark's ``renderer.hardWraps`` (a line
     break inside a paragraph is a ``<br>``); *site_params* are the config's ``[params]``,
     which the ``param`` shortcode falls back to (a lesson's front matter gives its page params)."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_code, "breaks": hard_wraps})
+    # markdown-it's own limit is set past ours (a list opens two levels at once), so that
+    # nesting_limit_block, not markdown-it's silent skip, handles what is too deep.
+    options = {"html": True, "highlight": highlight_code, "breaks": hard_wraps, "maxNesting": MAX_NESTING + 10}
+    md = MarkdownIt("commonmark", options)
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(shortcodes_plugin)
+    md.block.ruler.before("shortcode", "nesting_limit", nesting_limit_block)
     md.block.ruler.before(
         "table", "lesson_structure", structure_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
-    md.add_render_rule("math_inline", _render_math_inline)
-    md.add_render_rule("math_inline_double", _render_math_display)
-    md.add_render_rule("math_block", _render_math_display)
-    md.add_render_rule("math_block_label", _render_math_display)
+    use_math_rules(md, _render_math_inline, _render_math_display)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     if not unsafe_html:
         # Hugo's default (markup.goldmark.renderer.unsafe = false): raw HTML is dropped.
-        md.add_render_rule("html_block", lambda *args: "<!-- raw HTML omitted -->\n")
-        md.add_render_rule("html_inline", lambda *args: "<!-- raw HTML omitted -->")
+        omit_raw_html(md, "<!-- raw HTML omitted -->\n", "<!-- raw HTML omitted -->")
     use_hugo_and_github_syntax(md)
     use_heading_anchors(md)
     use_hugo_shortcodes(md, site_params or {})
     use_hugo_refs(md)
     return md
+
+
+def use_math_rules(md: MarkdownIt, inline, display) -> None:
+    """Render $…$ with *inline*, and $$…$$ (in a paragraph or as a block) with *display*."""
+    md.add_render_rule("math_inline", inline)
+    for name in ("math_inline_double", "math_block", "math_block_label"):
+        md.add_render_rule(name, display)
+
+
+def omit_raw_html(md: MarkdownIt, block: str, inline: str) -> None:
+    """Show raw HTML as *block* or *inline* instead."""
+    md.add_render_rule("html_block", lambda *args: block)
+    md.add_render_rule("html_inline", lambda *args: inline)
 
 
 # --- The syntax of Hugo (goldmark's default extensions) and GitHub -------------------
@@ -174,31 +195,50 @@ def use_heading_anchors(md: MarkdownIt) -> None:
     copy-link button. A lesson's section headings keep the anchors they always had (made
     from the heading as written); the others get theirs from mdit-py-plugins' anchors
     plugin, never taking a section's."""
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda title: slugify(title) or "section")
-    md.core.ruler.before("anchor", "section_anchors", _section_anchors)
+    slugs = _Slugs()
+    # The plugin numbers duplicates by trying -1, -2, … in turn (quadratic: 50,000 equal
+    # headings took minutes); its slug function already answers with a free slug instead,
+    # numbered as the plugin numbers (-1 first), while sections keep their -2 first.
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda title: slugs.claim(slugify(title) or "section", 1))
+    md.core.ruler.before("anchor", "section_anchors", lambda state: _section_anchors(state, slugs))
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
 
 
-def _section_anchors(state: StateCore) -> None:
+class _Slugs:
+    """The anchors taken in the document being parsed, and for each base the next number to
+    try (so numbering resumes where it stopped: linear in the number of headings)."""
+
+    def __init__(self):
+        self.taken: set[str] = set()
+        self.next_suffix: dict[tuple[str, int], int] = {}
+
+    def claim(self, base: str, first_suffix: int) -> str:
+        """*base*, else *base*-N for the first free N from *first_suffix* on."""
+        suffix = self.next_suffix.get((base, first_suffix))
+        if suffix is None:
+            anchor, suffix = base, first_suffix
+        else:
+            anchor, suffix = f"{base}-{suffix}", suffix + 1
+        while anchor in self.taken:
+            anchor, suffix = f"{base}-{suffix}", suffix + 1
+        self.taken.add(anchor)
+        self.next_suffix[base, first_suffix] = suffix
+        return anchor
+
+
+def _section_anchors(state: StateCore, slugs: _Slugs) -> None:
+    """Section headings first (their anchors do not depend on other headings); this also
+    starts the document's set of taken anchors afresh."""
+    slugs.__init__()
     plan = state.env.get("plan")
     if plan is None:
         return
-    taken: set[str] = set()
     for token in state.tokens:
         if token.type == "heading_open" and token.tag == "h2" and token.level == 0 and token.map:
             section = plan.section_at.get(token.map[0])
             if section is not None:
-                token.attrSet("id", _unique(slugify(section.heading) or "section", taken))
-
-
-def _unique(base: str, taken: set[str]) -> str:
-    anchor, number = base, 1
-    while anchor in taken:
-        number += 1
-        anchor = f"{base}-{number}"
-    taken.add(anchor)
-    return anchor
+                token.attrSet("id", slugs.claim(slugify(section.heading) or "section", 2))
 
 
 HEADING_START = '<div class="heading">'
@@ -319,53 +359,14 @@ def _highlight_shortcode(meta: dict, env: dict) -> str:
         report_problem(env, meta["line"], 'highlight takes a language and options, like {{< highlight go "hl_lines=2" >}}')
         return ""
     code = (meta["inner"] or "").strip("\r\n") + "\n"
-    options = _highlight_options(positional[1] if len(positional) > 1 else "")
+    options = highlight_options(positional[1] if len(positional) > 1 else "")
     if options is None:
         report_problem(env, meta["line"], f"highlight: cannot read the options {positional[1]!r}, like \"linenos=table,hl_lines=2 4-6\"")
         return ""
     lines, numbers, first = options
     if not lines and not numbers:
         return highlight_code(code, positional[0], "")
-    return _highlight_lines(_unescape_shortcode_comments(code), positional[0].strip().lower(), lines, numbers, first)
-
-
-def _highlight_options(text: str) -> tuple[tuple[int, ...], bool, int] | None:
-    """(lines to highlight, whether to number lines, first number) from Hugo's option text."""
-    lines: list[int] = []
-    numbers, first = False, 1
-    for option in filter(None, (piece.strip() for piece in text.split(","))):
-        key, _, value = option.partition("=")
-        key, value = key.strip().lower(), value.strip().strip('"[]')
-        try:
-            if key == "hl_lines":
-                for span in value.replace(",", " ").split():
-                    low, _, high = span.partition("-")
-                    lines.extend(range(int(low), int(high or low) + 1))
-            elif key == "linenos":
-                numbers = value.lower() not in ("false", "")
-            elif key == "linenostart":
-                first = int(value)
-        except ValueError:
-            return None
-    return tuple(lines), numbers, first
-
-
-def _highlight_lines(code: str, language: str, lines: tuple[int, ...], numbers: bool, first: int) -> str:
-    from pygments import highlight
-    from pygments.formatters.html import HtmlFormatter
-    from pygments.lexers.special import TextLexer
-
-    lexer = _lexer(language) or TextLexer()
-    body = highlight(code, lexer, HtmlFormatter(nowrap=True, hl_lines=list(lines)))
-    if numbers:
-        # Pygments numbers lines only in its own wrapper; ours keeps the page's <pre><code>.
-        rows = body.split("\n")
-        count = code.count("\n")  # the last row is what follows the last line end
-        body = "\n".join(
-            f'<span class="linenos">{first + index}</span>{row}' if index < count else row for index, row in enumerate(rows)
-        )
-    language_class = f' class="language-{html.escape(language)}"' if language else ""
-    return f'<pre class="highlight"><code{language_class}>{body}</code></pre>'
+    return highlight_lines(unescape_shortcode_comments(code), positional[0].strip().lower(), lines, numbers, first)
 
 
 def _param(meta: dict, env: dict, site_params: dict[str, Any]) -> str:
@@ -485,6 +486,29 @@ def _render_bare_ref(meta: dict) -> str:
     return f'<a href="{LINK_START}{REF_PREFIX}{html.escape(target)}{LINK_END}">{html.escape(target)}</a>'
 
 
+# --- Nesting --------------------------------------------------------------------------
+
+
+def nesting_limit_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Deeper than :data:`MAX_NESTING` levels, the rest of the innermost block becomes a
+    plain paragraph and an error at its first line (``env["too_deep"]``), instead of being
+    lost."""
+    if silent or state.level <= MAX_NESTING:
+        return False
+    line = start_line + 1
+    while line < end_line and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+        line += 1
+    state.env.setdefault("too_deep", []).append(start_line)
+    state.push("paragraph_open", "p", 1).map = [start_line, line]
+    inline = state.push("inline", "", 0)
+    inline.content = state.getLines(start_line, line, state.blkIndent, False).strip()
+    inline.map = [start_line, line]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
+    state.line = line
+    return True
+
+
 # --- Questions and answers as containers ---------------------------------------------
 
 
@@ -539,25 +563,17 @@ def _tokenize_span(state: StateBlock, span) -> None:
     state.blkIndent = indent
     state.parentType = "question"
     state.md.block.tokenize(state, first, span.end)
+    while state.line < span.end:
+        # A line indented less than the first ends a Markdown container, not an answer:
+        # "1. Q?\n   答案：A\n\nMore about A" goes on at the lesser indent.
+        state.blkIndent = state.sCount[state.line]
+        state.md.block.tokenize(state, state.line, span.end)
     state.bMarks[first], state.tShift[first], state.sCount[first] = saved_first
     state.eMarks[last] = saved_last_end
     state.lineMax, state.blkIndent, state.parentType, state.line = saved_state
 
 
 # --- Math ----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def latex_to_mathml(latex: str, display: bool) -> str:
-    """MathML for *latex*; on a formula the converter cannot read, the source as code."""
-    from latex2mathml.converter import convert  # ~80 ms to import: only for pages with math
-
-    try:
-        mathml = convert(latex, display="block" if display else "inline")
-    except Exception:  # latex2mathml raises many exception types for bad input
-        return f'<code class="math-error">{html.escape(latex)}</code>'
-    # The source as alttext: read out by screen readers, and used by search and copy.
-    return mathml.replace("<math ", f'<math alttext="{html.escape(latex)}" ', 1)
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:
@@ -576,67 +592,19 @@ def _is_site_link(url: str) -> bool:
     return not (":" in url.split("/", 1)[0] or url.startswith(("#", "//", "?")) or not url)
 
 
-def _render_link_open(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    href = token.attrGet("href")
-    if isinstance(href, str) and _is_site_link(href):
-        token.attrSet("href", LINK_START + href + LINK_END)
+def _mark_site_link(token, attribute: str, env: dict) -> None:
+    value = token.attrGet(attribute)
+    if isinstance(value, str) and _is_site_link(value):
+        token.attrSet(attribute, LINK_START + value + LINK_END)
         env["has_site_links"] = True
+
+
+def _render_link_open(self, tokens, idx, options, env) -> str:
+    _mark_site_link(tokens[idx], "href", env)
     return self.renderToken(tokens, idx, options, env)
 
 
 def _render_image(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    src = token.attrGet("src")
-    if isinstance(src, str) and _is_site_link(src):
-        token.attrSet("src", LINK_START + src + LINK_END)
-        env["has_site_links"] = True
-    token.attrSet("loading", "lazy")
+    _mark_site_link(tokens[idx], "src", env)
+    tokens[idx].attrSet("loading", "lazy")
     return self.image(tokens, idx, options, env)
-
-
-# --- Code ----------------------------------------------------------------------------
-
-
-def highlight_code(code: str, language: str, attrs: str) -> str:
-    return _highlight(_unescape_shortcode_comments(code), language.strip().lower())
-
-
-@lru_cache(maxsize=2048)
-def _highlight(code: str, language: str) -> str:
-    # Cached: the same snippet recurs across a lesson's language versions.
-    if not language:
-        return f"<pre><code>{html.escape(code, quote=False)}</code></pre>"
-    lexer = _lexer(language)
-    if lexer is None:
-        body = html.escape(code, quote=False)
-    else:
-        from pygments import highlight
-
-        body = highlight(code, lexer, _formatter())
-    return f'<pre class="highlight"><code class="language-{html.escape(language)}">{body}</code></pre>'
-
-
-@lru_cache(maxsize=1)
-def _formatter():
-    from pygments.formatters.html import HtmlFormatter
-
-    return HtmlFormatter(nowrap=True)
-
-
-@lru_cache(maxsize=256)
-def _lexer(language: str):
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        return get_lexer_by_name(language)
-    except ClassNotFound:
-        return None
-
-
-def _unescape_shortcode_comments(code: str) -> str:
-    # Hugo prints {{</* name */>}} as {{< name >}} even inside code blocks.
-    if "{{" not in code:
-        return code
-    return code.replace("{{</*", "{{<").replace("*/>}}", ">}}").replace("{{%/*", "{{%").replace("*/%}}", "%}}")

@@ -238,23 +238,9 @@ def shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: b
     if problem:
         report_problem(state.env, start_line, problem)
     else:
-        kind = KNOWN[tag.name]
-        inner = None
-        if kind.inner and not tag.self_closing:
-            closing, problem = _find_closing(src, tag.end, tag)
-            if problem:
-                report_problem(state.env, start_line, problem)
-                if closing is not None and closing.closing:
-                    end_pos = closing.end  # the stray closing tag is part of this one mistake
-            else:
-                inner = src[tag.end : closing.start]
-                end_pos = closing.end
-        token = state.push("hugo_shortcode" if kind.builtin else "shortcode", "", 0)
+        inner, end_pos = _inner(src, tag, state.env, start_line)
+        token = _push(state, "shortcode", tag, inner, start_line)
         token.block = True
-        token.info = tag.name
-        token.meta = {
-            "name": tag.name, "named": tag.named, "positional": tag.positional, "inner": inner, "line": start_line,
-        }
     last_line = _line_of(state, max(end_pos - 1, pos))
     if token is not None:
         token.map = [start_line, last_line + 1]
@@ -291,21 +277,31 @@ def shortcode_inline(state: StateInline, silent: bool) -> bool:
     if problem:
         report_problem(state.env, line, problem)
     else:
-        inner = None
-        if KNOWN[tag.name].inner and not tag.self_closing:
-            closing, problem = _find_closing(src, tag.end, tag)
-            if problem:
-                report_problem(state.env, line, problem)
-                if closing is not None and closing.closing:
-                    end = closing.end
-            else:
-                inner = src[tag.end : closing.start]
-                end = closing.end
-        token = state.push("hugo_shortcode" if KNOWN[tag.name].builtin else "shortcode_inline", "", 0)
-        token.info = tag.name
-        token.meta = {"name": tag.name, "named": tag.named, "positional": tag.positional, "inner": inner, "line": line}
+        inner, end = _inner(src, tag, state.env, line)
+        _push(state, "shortcode_inline", tag, inner, line)
     state.pos = end
     return True
+
+
+def _inner(src: str, tag: Tag, env: dict, line: int) -> tuple[str | None, int]:
+    """What the shortcode opened by *tag* wraps (None for one that wraps nothing) and where
+    it ends. A missing or mismatched closing tag is reported at *line*."""
+    if not KNOWN[tag.name].inner or tag.self_closing:
+        return None, tag.end
+    closing, problem = _find_closing(src, tag.end, tag)
+    if problem:
+        report_problem(env, line, problem)
+        # A stray closing tag is part of this one mistake.
+        return None, closing.end if closing is not None and closing.closing else tag.end
+    return src[tag.end : closing.start], closing.end
+
+
+def _push(state: StateBlock | StateInline, lesson_type: str, tag: Tag, inner: str | None, line: int):
+    """The token of a shortcode: *lesson_type* for the lesson's own, ``hugo_shortcode`` for Hugo's."""
+    token = state.push("hugo_shortcode" if KNOWN[tag.name].builtin else lesson_type, "", 0)
+    token.info = tag.name
+    token.meta = {"name": tag.name, "named": tag.named, "positional": tag.positional, "inner": inner, "line": line}
+    return token
 
 
 def inline_with_lines(state) -> None:
@@ -319,9 +315,25 @@ def inline_with_lines(state) -> None:
             state.md.inline.parse(token.content, state.md, env, token.children)
 
 
+def render_misplaced(self, tokens, idx, options, env) -> str:
+    """A lesson shortcode that reached the HTML renderer: the lesson parser takes prompts
+    and plots as parts of a section (and plots as parts of an answer) only where they stand
+    on a line of their own, outside lists, quotes and questions (see
+    :mod:`generator.content.lesson`). Anywhere else it is the author's mistake."""
+    meta = tokens[idx].meta
+    name = meta["name"]
+    where = "a section's text" if name == "ask_chatgpt" else "a section's text or an answer"
+    report_problem(
+        env, meta["line"], f"shortcode {name!r} must stand on a line of its own in {where}, not inside a question, a list or a quote"
+    )
+    return ""
+
+
 def shortcodes_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before(
         "table", "shortcode", shortcode_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
     md.inline.ruler.after("text", "shortcode", shortcode_inline)
     md.core.ruler.at("inline", inline_with_lines)
+    md.add_render_rule("shortcode", render_misplaced)
+    md.add_render_rule("shortcode_inline", render_misplaced)

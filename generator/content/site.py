@@ -15,7 +15,7 @@ from generator.content.lesson import LessonSummary
 from generator.content.paths import slugify
 from generator.errors import Diagnostic
 
-RESERVED_ROOT_NAMES = frozenset({"assets", "search", "sitemap.xml", "404.html", "index.html", "pagefind"})
+RESERVED_ROOT_NAMES = frozenset({"assets", "search", "sitemap.xml", "404.html", "index.html"})
 """Top-level output names the build writes itself; pages may not take them."""
 
 _IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")

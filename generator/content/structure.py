@@ -50,14 +50,16 @@ _PROMPT_CLOSE = re.compile(r"\{\{(?:<\s*/\s*ask_chatgpt\s*>|%\s*/\s*ask_chatgpt\
 _HIGHLIGHT_OPEN = re.compile(r"^ {0,3}\{\{[<%]\s*highlight\b")
 _HIGHLIGHT_CLOSE = re.compile(r"\{\{[<%]\s*/\s*highlight\s*[>%]\}\}")
 
-# "1." "1)" "1、" "(1)" "问题1：" "Q1." — but not "3.5" (a decimal) or a bare "2024." year.
+# "1." "1)" "1、" "(1)" "问题1：" "Q1." — but not "3.5" (a decimal). A number of four digits
+# or more ("2024." a year) is a question only right after the one before it (see _candidates).
 _QUESTION = re.compile(
     r"^ {0,3}(?:\*\*)?(?:"
-    r"(?:Q|Question|问题|問題|题目|題目)\s*(?P<word>\d{1,3})\s*[.:：、)）]?"
-    r"|[(（](?P<paren>\d{1,3})[)）]"
-    r"|(?P<plain>\d{1,3})(?:[.．、)）](?![\d]))"
+    r"(?:Q|Question|问题|問題|题目|題目)\s*(?P<word>\d{1,6})(?!\d)\s*[.:：、)）]?"
+    r"|[(（](?P<paren>\d{1,6})[)）]"
+    r"|(?P<plain>\d{1,6})(?:[.．、)）](?![\d]))"
     r")(?:\*\*)?[ \t]*"
 )
+_FIRST_LONG_NUMBER = 1000
 _BULLET = re.compile(r"^ {0,1}[-*+][ \t]+")
 _MARKER_WORDS = r"(?:答案|解答|答|Answers?|Ans|A)"
 _LINE_MARKER = re.compile(
@@ -157,29 +159,19 @@ class _Candidate:
 
 
 def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -> Plan:
-    hidden = _hidden_lines(lines)
+    hidden = hidden_lines(lines)
     starts = [
         index
         for index, text in enumerate(lines)
         if not hidden[index] and text.lstrip(" ").startswith("##") and _HEADING.match(text)
     ]
-    sections: list[SectionPlan] = []
     boundaries = [0, *starts] if not starts or starts[0] != 0 else starts
-    for position, start in enumerate(boundaries):
-        end = boundaries[position + 1] if position + 1 < len(boundaries) else len(lines)
-        is_heading = start in starts
-        heading = ""
-        if is_heading:
-            heading = (_HEADING.match(lines[start]).group(1) or "").strip()
-        body_start = start + 1 if is_heading else start
-        prompt = _first_prompt(lines, body_start, end)
-        kind = heading_kind(heading, heading_kinds) if is_heading else None
-        if kind is None and prompt is not None:
-            kind = prompt_kind(prompt)
-        section = SectionPlan(start if is_heading else None, heading, kind or "other", prompt, end)
-        if section.kind in ("preview", "test"):
-            _plan_questions(section, lines, hidden, body_start, end)
-        sections.append(section)
+    ends = [*boundaries[1:], len(lines)]
+    heading_lines = set(starts)  # a set: 50,000 headings must not make this quadratic
+    sections = [
+        _plan_section(lines, hidden, start, end, start in heading_lines, heading_kinds)
+        for start, end in zip(boundaries, ends)
+    ]
     question_at: dict[int, QuestionPlan] = {}
     skip: dict[int, int] = {}
     for section in sections:
@@ -190,7 +182,23 @@ def plan_lesson(lines: list[str], heading_kinds: dict[str, str] | None = None) -
     return Plan(sections, question_at, block_at, {s.line: s for s in sections if s.line is not None})
 
 
-def _hidden_lines(lines: list[str]) -> list[bool]:
+def _plan_section(
+    lines: list[str], hidden: list[bool], start: int, end: int, is_heading: bool, heading_kinds: dict[str, str] | None
+) -> SectionPlan:
+    """Lines ``[start, end)``: a ``##`` section when *is_heading*, else the text before the first."""
+    heading = (_HEADING.match(lines[start]).group(1) or "").strip() if is_heading else ""
+    body_start = start + 1 if is_heading else start
+    prompt = _first_prompt(lines, body_start, end)
+    kind = heading_kind(heading, heading_kinds) if is_heading else None
+    if kind is None and prompt is not None:
+        kind = prompt_kind(prompt)
+    section = SectionPlan(start if is_heading else None, heading, kind or "other", prompt, end)
+    if section.kind in ("preview", "test"):
+        _plan_questions(section, lines, hidden, body_start, end)
+    return section
+
+
+def hidden_lines(lines: list[str]) -> list[bool]:
     """Mark lines inside code fences, prompt and ``highlight`` shortcodes, where nothing is
     structure."""
     hidden = [False] * len(lines)
@@ -244,12 +252,16 @@ def _first_prompt(lines: list[str], start: int, end: int) -> str | None:
 
 def _candidates(lines: list[str], hidden: list[bool], start: int, end: int) -> list[_Candidate]:
     found = []
+    numbers: set[int] = set()
     for index in range(start, end):
         if hidden[index]:
             continue
         match = _QUESTION.match(lines[index])
         if match:
             number = int(match.group("word") or match.group("paren") or match.group("plain"))
+            if number >= _FIRST_LONG_NUMBER and number - 1 not in numbers:
+                continue  # "2024. …" is a year, unless question 2023 came before it
+            numbers.add(number)
             found.append(_Candidate(index, number, match.end()))
     if not found:
         # Some lessons list their questions as bullets instead of numbers.
@@ -299,18 +311,17 @@ def _plan_questions(
     if section.kind == "preview":
         section.questions = _plan_warmup(_sequential(candidates), lines, end)
         return
-    candidate_lines = {c.line for c in candidates}
+    columns = {c.line: c.col for c in candidates}
     markers: dict[int, tuple[int, int]] = {}
     for index in range(start, end):
         if hidden[index]:
             continue
-        col = next((c.col for c in candidates if c.line == index), None) if index in candidate_lines else None
-        marker = _marker_at(lines, index, col)
+        marker = _marker_at(lines, index, columns.get(index))
         if marker is not None:
             markers[index] = marker
-    block = _answer_block_line(lines, hidden, candidates, markers, start, end)
+    block = _answer_block_line(lines, hidden, candidates, markers, end)
     if block is not None:
-        _plan_answer_block(section, lines, candidates, block, end)
+        _plan_answer_block(section, candidates, block, end)
     elif markers:
         _plan_marked(section, lines, candidates, markers, end)
     else:
@@ -337,12 +348,7 @@ def _trim_tail(lines: list[str], line: int, end: int) -> int:
 
 
 def _answer_block_line(
-    lines: list[str],
-    hidden: list[bool],
-    candidates: list[_Candidate],
-    markers: dict[int, tuple[int, int]],
-    start: int,
-    end: int,
+    lines: list[str], hidden: list[bool], candidates: list[_Candidate], markers: dict[int, tuple[int, int]], end: int
 ) -> int | None:
     """The line of a lone "答案：" heading that follows two or more unanswered questions."""
     first = candidates[0].line
@@ -360,9 +366,7 @@ def _answer_block_line(
     return None
 
 
-def _plan_answer_block(
-    section: SectionPlan, lines: list[str], candidates: list[_Candidate], block: int, end: int
-) -> None:
+def _plan_answer_block(section: SectionPlan, candidates: list[_Candidate], block: int, end: int) -> None:
     questions = _sequential([c for c in candidates if c.line < block])
     answers = _sequential([c for c in candidates if c.line > block])
     answer_spans: dict[int, Span] = {}

@@ -25,7 +25,6 @@ class Param:
     high: float | None = None
     low_inclusive: bool = True
     high_inclusive: bool = True
-    description: str = ""
     symbol: str = ""
     """How lessons and plot labels write the parameter, e.g. ``δ``."""
     family: tuple[float, ...] | None = None
@@ -136,52 +135,52 @@ PARAMS: dict[str, tuple[Param, ...]] = {
     "mse": (),
     "mae": (),
     "huber": (
-        Param("delta", 1.0, low=0.0, low_inclusive=False, symbol="δ", family=_SLIDER,
-              description="Residual size where the loss turns from quadratic to linear."),
+        # Residual size where the loss turns from quadratic to linear.
+        Param("delta", 1.0, low=0.0, low_inclusive=False, symbol="δ", family=_SLIDER),
     ),
     "smooth_l1": (
-        Param("beta", 1.0, low=0.0, symbol="β", family=_SLIDER,
-              description="Residual size where the loss turns from quadratic to linear; 0 gives L1."),
+        # Residual size where the loss turns from quadratic to linear; 0 gives L1.
+        Param("beta", 1.0, low=0.0, symbol="β", family=_SLIDER),
     ),
     "log_cosh": (),
     "pinball": (
-        Param("alpha", 0.5, low=0.0, high=1.0, symbol="τ", family=(0.1, 0.25, 0.5, 0.75, 0.9),
-              description="Quantile level τ: under-predictions cost τ, over-predictions 1 − τ."),
+        # Quantile level τ: under-predictions cost τ, over-predictions 1 − τ.
+        Param("alpha", 0.5, low=0.0, high=1.0, symbol="τ", family=(0.1, 0.25, 0.5, 0.75, 0.9)),
     ),
     "poisson_nll": (
-        Param("log_input", True, kind="bool",
-              description="Whether y_pred is the log of the rate (True) or the rate itself."),
-        Param("full", False, kind="bool",
-              description="Add Stirling's approximation of log(y!) for targets above 1."),
-        Param("eps", 1e-8, low=0.0, low_inclusive=False, symbol="ε",
-              description="Added to the rate inside the log when log_input is False."),
+        # Whether y_pred is the log of the rate (True) or the rate itself.
+        Param("log_input", True, kind="bool"),
+        # Add Stirling's approximation of log(y!) for targets above 1.
+        Param("full", False, kind="bool"),
+        # Added to the rate inside the log when log_input is False.
+        Param("eps", 1e-8, low=0.0, low_inclusive=False, symbol="ε"),
     ),
     "bce": (),
     "bce_with_logits": (
-        Param("pos_weight", None, low=0.0, allows_none=True, allows_array=True, symbol="w₊",
-              description="Weight of positive examples (per class when an array), as in PyTorch."),
+        # Weight of positive examples (per class when an array), as in PyTorch.
+        Param("pos_weight", None, low=0.0, allows_none=True, allows_array=True, symbol="w₊"),
     ),
     "cross_entropy": (
-        Param("label_smoothing", 0.0, low=0.0, high=1.0, symbol="ε",
-              description="Share of the target mass spread uniformly over all classes."),
+        # Share of the target mass spread uniformly over all classes.
+        Param("label_smoothing", 0.0, low=0.0, high=1.0, symbol="ε"),
     ),
     "hinge": (),
     "squared_hinge": (),
     "focal": (
-        Param("gamma", 2.0, low=0.0, symbol="γ", family=FOCAL_GAMMAS,
-              description="Focusing exponent on (1 − p_t); 0 gives cross-entropy."),
-        Param("alpha", 0.25, low=0.0, high=1.0, allows_none=True, negative_means_none=True, symbol="α",
-              description="Weight of positive examples (1 − α for negatives); none for no weighting."),
+        # Focusing exponent on (1 − p_t); 0 gives cross-entropy.
+        Param("gamma", 2.0, low=0.0, symbol="γ", family=FOCAL_GAMMAS),
+        # Weight of positive examples (1 − α for negatives); none for no weighting.
+        Param("alpha", 0.25, low=0.0, high=1.0, allows_none=True, negative_means_none=True, symbol="α"),
     ),
     "dice": (
-        Param("eps", 1e-6, low=0.0, low_inclusive=False, symbol="ε",
-              description="Smoothing added to numerator and denominator; keeps empty masks defined."),
-        Param("batch", False, kind="bool", per_batch=True,
-              description="One global Dice over the whole batch instead of one per sample."),
+        # Smoothing added to numerator and denominator; keeps empty masks defined.
+        Param("eps", 1e-6, low=0.0, low_inclusive=False, symbol="ε"),
+        # One global Dice over the whole batch instead of one per sample.
+        Param("batch", False, kind="bool", per_batch=True),
     ),
     "kl_div": (
-        Param("log_target", False, kind="bool",
-              description="Whether y_true holds log-probabilities instead of probabilities."),
+        # Whether y_true holds log-probabilities instead of probabilities.
+        Param("log_target", False, kind="bool"),
     ),
 }
 

@@ -67,7 +67,9 @@ This docstring is the shortcodes' reference. Nothing here imports matplotlib or 
 The figure shows the mean training loss per epoch (left) and the fitted lines or
 decision boundaries over the data (right).
 
-Errors in either shortcode (unknown parameters included) are reported at the
+Either shortcode stands on a line of its own, in a section's text or in a test answer,
+where the plot shows inside the answer. Errors in either shortcode (unknown parameters
+included, or a shortcode inside a question, a list or a quote) are reported at the
 shortcode's line, and the shortcode is left out of the page.
 """
 
@@ -78,7 +80,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from generator.content.lesson import Part
+from generator.content.lesson import ShortcodePart
 from generator.content.shortcodes import PLOT_SHORTCODES
 from generator.core import AXES, DATASETS, LOSSES, Param, parse_loss_list
 from generator.languages import LANGUAGES
@@ -378,15 +380,15 @@ def _training_curve(params: dict[str, str], language: str) -> Figure:
     return Figure(spec, caption, alt)
 
 
-def figure_from_shortcode(part: Part, language: str) -> Figure:
+def figure_from_shortcode(part: ShortcodePart, language: str) -> Figure:
     """The figure a ``loss_curve`` or ``training_curve`` shortcode asks for.
 
     Raises ValueError with a message for the lesson's author: what is wrong, and the valid choices.
     """
     language = figure_language(language)
     params = {key: value for key, value in part.params.items()}
-    if part.shortcode == "loss_curve":
+    if part.name == "loss_curve":
         return _loss_curve(params, language)
-    if part.shortcode == "training_curve":
+    if part.name == "training_curve":
         return _training_curve(params, language)
-    raise ValueError(f"{part.shortcode!r} is not a plot shortcode; plot shortcodes: {', '.join(PLOT_SHORTCODES)}")
+    raise ValueError(f"{part.name!r} is not a plot shortcode; plot shortcodes: {', '.join(PLOT_SHORTCODES)}")

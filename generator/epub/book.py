@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import unquote, urlsplit
 
 from ebooklib import epub
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from generator.content.lesson import Lesson, Section
+from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, Question, QuestionsPart, Section, ShortcodePart
 from generator.content.site import Folder, Page, inside
 from generator.errors import UsageError
 from generator.languages import normalize_language
@@ -216,7 +216,7 @@ class _Book:
     def _plan_answers(self, folder: Folder) -> _AnswersDoc | None:
         """The folder's answers page, if any lesson of its own has a test answer."""
         own = [doc for doc in self.by_content_path.values() if doc.folder is folder]
-        if not any(q.answer_html is not None for doc in own for q in doc.lesson.questions("test")):
+        if not any(q.answer is not None for doc in own for q in doc.lesson.questions("test")):
             return None
         number = len(self.answers_of) + 1
         title = self.ui["answers"] if folder.parent is None else f"{self.ui['answers']} · {folder.title}"
@@ -321,7 +321,7 @@ class _Book:
                             question_count += 1
                             question["id"] = f"q{question_count}"
                             question["answer_href"] = None
-                            if question["answer_html"] is not None and answers is not None:
+                            if question["answer"] is not None and answers is not None:
                                 answer_id = f"a{doc.number}-{question_count}"
                                 question["answer_href"] = f"{_relative(doc.file, answers.file)}#{answer_id}"
                                 self._add_answer(answers, doc, section, question, answer_id)
@@ -345,10 +345,15 @@ class _Book:
             {
                 "id": answer_id,
                 "number": question["number"],
-                "html": self._fragment(doc, question["answer_html"]),
+                "parts": [self._answer_part(doc, part) for part in question["answer"]],
                 "back": f"{_relative(answers.file, doc.file)}#{question['id']}",
             }
         )
+
+    def _answer_part(self, doc: _LessonDoc, part: dict) -> dict:
+        if part["type"] == "figure":
+            return {"type": "figure", "svg": self._figure(part["spec"], part["alt"]), "caption": part["caption"]}
+        return {"type": "html", "html": self._fragment(doc, part["html"])}
 
     def _figure(self, spec: Any, alt: str) -> str:
         self.figure_count += 1
@@ -433,24 +438,48 @@ def _parts(section: Section) -> list[dict]:
     """A section's parts as plain data for the book's templates."""
     views = []
     for part in section.parts:
-        if part.type == "prompt":
-            views.append({"type": "prompt", "prompt": part.prompt})
-        elif part.type == "questions":
-            # Only warm-up and test sections hold questions.
-            views.append(
-                {
-                    "type": "warmup" if section.kind == "preview" else "test",
-                    "questions": [
-                        {"number": q.number, "html": q.html, "answer_html": q.answer_html} for q in part.questions
-                    ],
-                }
-            )
-        elif part.type == "figure":
-            figure = part.figure
-            views.append({"type": "figure", "spec": figure.spec, "caption": figure.caption, "alt": figure.alt})
-        elif part.html:
-            views.append({"type": "html", "html": part.html})
+        match part:
+            case PromptPart(prompt=prompt):
+                views.append({"type": "prompt", "prompt": prompt})
+            case QuestionsPart(questions=questions):
+                # Only warm-up and test sections hold questions.
+                views.append(
+                    {
+                        "type": "warmup" if section.kind == "preview" else "test",
+                        "questions": [{"number": q.number, "html": q.html, "answer": _answer(q)} for q in questions],
+                    }
+                )
+            case FigurePart(figure=figure):
+                views.append(_figure_view(figure))
+            case HtmlPart(html=fragment):
+                if fragment:
+                    views.append({"type": "html", "html": fragment})
+            case ShortcodePart():
+                pass  # enrichment has made every plot shortcode a figure or an error
+            case _:
+                assert_never(part)
     return views
+
+
+def _answer(question: Question) -> list[dict] | None:
+    if question.answer is None:
+        return None
+    views = []
+    for part in question.answer:
+        match part:
+            case HtmlPart(html=fragment):
+                views.append({"type": "html", "html": fragment})
+            case FigurePart(figure=figure):
+                views.append(_figure_view(figure))
+            case ShortcodePart():
+                pass  # enrichment has made every plot shortcode a figure or an error
+            case _:
+                assert_never(part)
+    return views
+
+
+def _figure_view(figure: Any) -> dict:
+    return {"type": "figure", "spec": figure.spec, "caption": figure.caption, "alt": figure.alt}
 
 
 def _section_view(section: Section, section_id: str, heading: str, parts: list[dict]) -> dict:

@@ -7,21 +7,21 @@ Links between pages are relative (``../../other/``) so the site works from any b
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 from dataclasses import dataclass, field
 from html import escape as html_escape, unescape as html_unescape
-from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from typing import Any, assert_never
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment
 
 from generator.config import SiteConfig
-from generator.content.lesson import Lesson
+from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, ShortcodePart
 from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX
-from generator.content.refs import find_ref
+from generator.content.links import resolve_site_link
 from generator.content.site import Folder, Page, Site, Sites
+from generator.render.csp import content_security_policy, image_sources
 from generator.i18n import script_strings_json, strings_for
 
 NAV_WINDOW = 7
@@ -82,6 +82,31 @@ class ListedGroup:
     lesson_total: int = 0
 
 
+def _policy_for(lesson: Lesson | None) -> str:
+    """The page's Content-Security-Policy: the base one, plus the remote images its lesson shows."""
+    if lesson is None:
+        return content_security_policy()
+    return content_security_policy({"img-src": image_sources(_lesson_html(lesson))})
+
+
+def _lesson_html(lesson: Lesson):
+    """Every piece of HTML the lesson's page shows (to find the images it loads)."""
+    for section in lesson.sections:
+        yield section.heading_html
+        for part in section.parts:
+            match part:
+                case HtmlPart(html=fragment):
+                    yield fragment
+                case QuestionsPart(questions=questions):
+                    for question in questions:
+                        yield question.html
+                        yield from (piece.html for piece in question.answer or () if isinstance(piece, HtmlPart))
+                case PromptPart() | ShortcodePart() | FigurePart():
+                    pass  # escaped text, or a plot of our own
+                case _:
+                    assert_never(part)
+
+
 def root_prefix(url: str) -> str:
     """The relative path from the page at *url* back to the site root."""
     depth = url.count("/")
@@ -136,6 +161,7 @@ class Renderer:
         previous, following = self._neighbours[id(page)]
         context = self._base_context(page.url, lesson.title, self._language(lesson), "lesson", page)
         context.update(
+            csp=_policy_for(lesson),
             lesson=lesson,
             description=lesson.meta.description,
             breadcrumbs=self._breadcrumbs(page.folder, root),
@@ -154,6 +180,7 @@ class Renderer:
         title = self.site_title if kind == "home" and (lesson is None or lesson.meta.title is None) else folder.title
         context = self._base_context(folder.url, title, self._language(lesson), kind, folder)
         context.update(
+            csp=_policy_for(lesson),
             lesson=lesson,
             description=lesson.meta.description if lesson else "",
             breadcrumbs=self._breadcrumbs(folder.parent, root) if folder.parent else [],
@@ -276,6 +303,7 @@ class Renderer:
             "ui_json": script_strings_json(language),
             "asset_version": self.asset_version,
             "canonical": self._canonical(url),
+            "csp": content_security_policy(),
             "description": "",
             "lesson": None,
             "breadcrumbs": [],
@@ -369,23 +397,13 @@ class Renderer:
         return groups
 
     def _resolve_links(self, html: str, lesson: Lesson, root: str) -> str:
-        lesson_dir = lesson.content_path.rpartition("/")[0]
-
         def resolve(match: re.Match[str]) -> str:
             target = match.group(1)
             if target.startswith(REF_PREFIX):  # the build has checked that it names a page
-                url, _ = find_ref(self.site, lesson.content_path, html_unescape(target[len(REF_PREFIX) :]))
-                return root + html_escape(url or "")
-            if target.startswith("/"):
-                return root + target[1:]
-            path, hash_mark, fragment = target.partition("#")
-            resolved = posixpath.normpath(posixpath.join(lesson_dir, unquote(path)))
-            destination = self.site.by_content_path.get(resolved)
-            if destination is not None:
-                return root + destination.url + hash_mark + fragment
-            resource = self.site.resources.get(resolved)
-            if resource is not None:
-                return root + quote(resource) + hash_mark + fragment
-            return target  # left as written (a link relative to the page); `studysite check` reports it
+                link = resolve_site_link(self.site, lesson.content_path, html_unescape(target))
+                return root + html_escape(link.url or "")
+            link = resolve_site_link(self.site, lesson.content_path, target)
+            # Left as written where it leads nowhere: `studysite check` reports it.
+            return target if link.url is None else root + link.url
 
         return _SITE_LINK.sub(resolve, html)

@@ -3,9 +3,10 @@ Debian's Chromium driven by Playwright.
 
 Every test gets a fresh browser context (so localStorage starts empty); ``new_context`` opens
 more (other viewport, colour scheme, JavaScript off). Each context records every request it
-makes and every console error or uncaught page error; when the test ends, ``new_context``
-fails it (an error in teardown) if any request left the test server or any error was logged,
-so "no request leaves the site, no errors" is checked on every page every test visits.
+makes and every console error, uncaught page error or Content-Security-Policy violation;
+when the test ends, ``new_context`` fails it (an error in teardown) if any request left the
+test server or any error was logged, so "no request leaves the site, no errors, nothing the
+page's policy refuses" is checked on every page every test visits.
 
 Run: ``python -m pytest -q tests/browser -p no:cacheprovider``. Needs Debian's chromium and
 fonts-noto-cjk (tests/system-deps.sh) and axe-core (``npm ci --prefix tests/browser``)."""
@@ -22,6 +23,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+
+from helpers import REPORT_CSP_VIOLATIONS
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -127,6 +130,7 @@ def context_options() -> dict:
 def open_context(browser, site: Site, recorder: Recorder, **options):
     context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
     context.set_default_timeout(10_000)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     context.on("request", lambda request: recorder.requests.append(request.url))
     context.on("page", recorder.watch_page)
     return context
@@ -180,7 +184,8 @@ def assert_accessible():
         )
 
     def check(page, label: str) -> None:
-        page.add_script_tag(path=str(AXE))
+        # Evaluated by the test driver, not added as a <script>: the page's policy refuses inline scripts.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
         violations = page.evaluate(
             """async () => {
                 const result = await axe.run(document, {resultTypes: ["violations"]});

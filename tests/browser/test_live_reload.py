@@ -2,16 +2,11 @@
 shows `path:line: message` over itself while the file is broken, and recovers."""
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
-from helpers import REPO
+from helpers import REPO, ServeProcess
 
 pytestmark = pytest.mark.browser
 
@@ -22,24 +17,9 @@ LESSON = "content/機器學習 Machine Learning/Loss Function.md"
 def served(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(REPO / "content", site / "content")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", str(site), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/", timeout=5)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield site, url
-    process.terminate()
-    process.wait(timeout=15)
+    server = ServeProcess(site)
+    yield site, server.url
+    server.stop()
 
 
 def test_page_follows_edits_and_shows_errors_until_fixed(browser, served):

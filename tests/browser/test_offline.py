@@ -60,13 +60,21 @@ def test_every_page_stays_on_the_site_without_errors(page, site, recorder):
 
 
 def test_the_recorder_sees_errors_and_foreign_requests(page, site, recorder):
-    """The watch itself works: a page error and an attempted foreign request are caught."""
+    """The watch itself works: a page error, a request the page's Content-Security-Policy
+    refuses and a request that leaves the site are caught."""
     page.goto(site.url(site.home))
-    page.route("http://example.invalid/**", lambda route: route.fulfill(status=204))
-    page.evaluate("fetch('http://example.invalid/x', {mode: 'no-cors'})")
+    page.context.route("http://example.invalid/**", lambda route: route.fulfill(status=200, body=""))
     page.evaluate("setTimeout(() => { throw new Error('planted'); })")
     page.wait_for_event("pageerror")
     assert any("planted" in error for error in recorder.errors)
-    assert any("example.invalid" in url for url in recorder.requests)
+    for attempt, directive in (("fetch('http://example.invalid/x').catch(() => {})", "connect-src"),
+                               ("new Image().src = 'http://example.invalid/x'", "img-src")):
+        with page.expect_console_message(lambda message: "CSP violation" in message.text):
+            page.evaluate(attempt)
+        assert f"CSP violation: {directive} blocked http://example.invalid/x" in recorder.errors[-1]
+    outside = page.context.new_page()  # no policy there: the request leaves
+    outside.goto("http://example.invalid/y")
+    assert "http://example.invalid/y" in recorder.requests
+    outside.close()
     recorder.errors.clear()
     recorder.requests[:] = [url for url in recorder.requests if "example.invalid" not in url]

@@ -66,3 +66,21 @@ def test_system_dark_preference_is_followed_until_the_reader_chooses(new_context
     page.reload()
     expect(html).to_have_attribute("data-theme", "light")
     assert is_light(background(page))
+
+
+def test_the_theme_is_set_before_the_body_exists(new_context, site):
+    """No flash of the wrong theme: the stored choice is on <html> before anything paints."""
+    context = new_context(color_scheme="dark")
+    context.add_init_script(
+        """new MutationObserver(function (records, observer) {
+             if (!document.body) return;
+             window.themeAtBody = document.documentElement.dataset.theme;
+             observer.disconnect();
+           }).observe(document, {childList: true, subtree: true});"""
+    )
+    page = context.new_page()
+    page.goto(site.url(site.lesson))
+    assert page.evaluate("window.themeAtBody") == "dark"
+    page.evaluate("localStorage.setItem('studysite:theme', 'light')")
+    page.reload()
+    assert page.evaluate("window.themeAtBody") == "light"
