@@ -9,24 +9,34 @@ live server, which only decides which stages an edit needs:
    output file, so that problems (two sources of one URL among them) stop the build
    before anything is written;
 4. :func:`draw_figures` — the plots the pages show;
-5. :class:`Shard` ``.render`` and :func:`render_shared` — pages, search text, sitemaps;
+5. :class:`Shard` ``.render`` and :func:`render_shared` — pages, search text, sitemaps
+   (:func:`render_keys` and :mod:`generator.render.dependencies`: what each is made from);
 6. the writer (:mod:`generator.output`).
 
 Nothing is written until every lesson has been read and checked, so content errors stop
 the build before the output folder is touched. The work is split into shards (groups of
 cache buckets): with ``--jobs N`` each shard runs in its own forked process, parses its
-lessons, sends back their summaries, then renders its own pages straight into the staging
-folder once the parent has checked the whole site. Parsed lessons are cached between
-builds; a build whose inputs are all unchanged does nothing.
+lessons, sends back their summaries (and, as it finds them, the plots they show, which a
+process of their own draws meanwhile), then renders its own pages straight into the
+staging folder once the parent has checked the whole site. A build with few lessons to
+parse runs in one process whatever ``--jobs`` says: forking would cost more.
+
+Parsed lessons are cached between builds; a build whose inputs are all unchanged does
+nothing. A build after an edit renders only the pages whose inputs changed (each page's
+digest: its lesson, what it shows of other pages, the templates and config it is made
+with), takes the others over from the previous site as they are, and rewrites only the
+files whose bytes changed.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,7 +45,7 @@ from typing import Protocol
 from jinja2 import Environment
 
 from generator import __version__
-from generator.cache import BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
+from generator.cache import BuildStamp, LessonCache, OutputRecord, bucket_of, fingerprint, tree_state
 from generator.config import Language, SiteConfig, load_config
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
@@ -43,7 +53,9 @@ from generator.content.refs import broken_refs
 from generator.content.site import (
     RESERVED_ROOT_NAMES,
     ContentTree,
+    Folder,
     Manifest,
+    Page,
     Site,
     Sites,
     SourceFile,
@@ -53,9 +65,10 @@ from generator.content.site import (
 )
 from generator.enrich import enrich
 from generator.errors import ContentError, Diagnostic, OutputError, UsageError
-from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
-from generator.plots.cache import PlotCache, render_figures
-from generator.render.environment import create_environment, plot_path, template_dirs
+from generator.output import Placed, SpareSite, StagedOutput, check_output_dir, remove_leftovers, static_files
+from generator.plots.cache import FigureDrawer, PlotCache, render_figures
+from generator.render.dependencies import PageDependencies
+from generator.render.environment import create_environment, plot_path, template_dirs, template_files
 from generator.render.pages import Renderer, sitemap_file
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
 from generator.resources import bundled_dir
@@ -69,6 +82,8 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     jobs: int = 1
+    """Processes to build with (the command line's default is every usable core); 1
+    builds in this process alone."""
 
     @property
     def output(self) -> Path:
@@ -79,6 +94,8 @@ class BuildOptions:
 class BuildResult:
     files: int = 0
     """Files written (0 when nothing had changed)."""
+    kept: int = 0
+    """Files taken over from the previous site as they were (same inode, same time)."""
     drawn: int = 0
     """Plots drawn anew (the others came from the plot cache)."""
     parsed: int = 0
@@ -163,44 +180,90 @@ def asset_version(statics: dict[str, Path]) -> str:
 
 
 class Shard:
-    """Parses some of the lessons, then renders their pages."""
+    """Parses some of the lessons, then renders their pages.
+
+    Parsing reads each unchanged lesson's summary from the lesson cache, and parses the
+    changed files; rendering takes over every page whose inputs did not change from the
+    previous site (:mod:`generator.render.dependencies`) and reads from the cache only
+    the lessons of the pages it must render."""
 
     def __init__(self, config: SiteConfig, cache: LessonCache, sources: dict[int, list[SourceFile]]):
         self.config = config
         self.cache = cache
         self.sources = sources
+        self.summaries: dict[str, LessonSummary] = {}
+        """Every lesson of the shard, by path relative to the site folder (``content/zh-cn/a.md``)."""
         self.lessons: dict[str, Lesson] = {}
-        """By path relative to the site folder (``content/zh-cn/a.md``)."""
+        """The lessons read so far (parsed, or from the cache), by the same path."""
         self.problems: dict[str, list[Diagnostic]] = {}
         self.parsed = 0
         self._md = None
         self._buckets: dict[int, dict[str, tuple[int, int, Lesson]]] = {}
+        """The cache entries of the buckets read in full."""
         self._dirty: set[int] = set()
         self._languages = {language.content_root: language for language in config.languages}
+        self._by_path = {source.path: source for members in sources.values() for source in members}
 
-    def parse(self) -> tuple[list[LessonSummary], list[Diagnostic]]:
+    def parse(self, figures: Callable[[list], None] | None = None, drafts: bool = False) -> tuple[list[LessonSummary], list[Diagnostic]]:
+        """Every lesson's summary, and the problems of those parsed now. *figures* is
+        given, bucket by bucket, the plots that the published lessons show, each once, so
+        that drawing them can start while the rest is parsed."""
+        announced: set = set()
         for bucket, sources in self.sources.items():
-            cached = self.cache.load(bucket)
-            self._buckets[bucket] = {}
-            parsed_before = self.parsed
-            for source in sources:
-                entry = cached.get(source.path)
-                if entry is not None and entry[:2] == (source.mtime_ns, source.size):
-                    self._buckets[bucket][source.path] = entry
-                    self.lessons[source.path] = entry[2]
-                else:
-                    self._parse(source, bucket)
-            # An edited lesson keeps its path but has a new entry: save it too.
-            if self.parsed != parsed_before or self._buckets[bucket].keys() != cached.keys():
-                self._dirty.add(bucket)
-        return [lesson.summary() for lesson in self.lessons.values()], self.all_problems()
+            cached = self.cache.load_summaries(bucket)
+            if len(cached) == len(sources) and all(_current(cached.get(source.path), source) for source in sources):
+                for source in sources:
+                    self.summaries[source.path] = cached[source.path][2]
+            else:
+                self._read_bucket(bucket)
+            if figures is not None:
+                shown = [self.summaries[s.path] for s in sources if s.path in self.summaries]
+                new = {spec: None for summary in shown if drafts or not summary.draft for spec in summary.figures}
+                new = [spec for spec in new if spec not in announced]
+                if new:
+                    announced.update(new)
+                    figures(new)
+        return list(self.summaries.values()), self.all_problems()
+
+    def read(self, paths: Iterable[str]) -> None:
+        """Have the lessons at *paths* (of this shard) in :attr:`lessons`: their buckets
+        are read from the cache."""
+        for path in paths:
+            if path not in self.lessons:
+                bucket = bucket_of(self._by_path[path].relative)
+                if bucket not in self._buckets:
+                    self._read_bucket(bucket)
+
+    def read_all(self) -> None:
+        for bucket in self.sources:
+            if bucket not in self._buckets:
+                self._read_bucket(bucket)
+
+    def _read_bucket(self, bucket: int) -> None:
+        cached = self.cache.load(bucket)
+        self._buckets[bucket] = {}
+        parsed_before = self.parsed
+        for source in self.sources.get(bucket, []):
+            entry = cached.get(source.path)
+            if _current(entry, source):
+                self._buckets[bucket][source.path] = entry
+                self.lessons[source.path] = entry[2]
+                self.summaries[source.path] = entry[2].summary()
+            else:
+                self._parse(source, bucket)
+        # An edited lesson keeps its path but has a new entry: save it too.
+        if self.parsed != parsed_before or self._buckets[bucket].keys() != cached.keys():
+            self._dirty.add(bucket)
 
     def update(self, changed: list[SourceFile], removed: list[SourceFile]) -> None:
-        """Parse changed files again and forget removed ones (for the live server)."""
+        """Parse changed files again and forget removed ones (for the live server, which
+        has read every bucket)."""
         for source in removed:
             bucket = bucket_of(source.relative)
             self.lessons.pop(source.path, None)
+            self.summaries.pop(source.path, None)
             self.problems.pop(source.path, None)
+            self._by_path.pop(source.path, None)
             self._buckets.setdefault(bucket, {}).pop(source.path, None)
             self._dirty.add(bucket)
             self.sources[bucket] = [s for s in self.sources.get(bucket, []) if s.path != source.path]
@@ -208,6 +271,7 @@ class Shard:
             bucket = bucket_of(source.relative)
             members = [s for s in self.sources.get(bucket, []) if s.path != source.path]
             self.sources[bucket] = sorted([*members, source], key=lambda s: s.path)
+            self._by_path[source.path] = source
             self._buckets.setdefault(bucket, {}).pop(source.path, None)
             self._parse(source, bucket)
             self._dirty.add(bucket)
@@ -223,10 +287,12 @@ class Shard:
         self.parsed += 1
         self.problems.pop(source.path, None)
         self.lessons.pop(source.path, None)
+        self.summaries.pop(source.path, None)
         if found:
             self.problems[source.path] = found
         if lesson is not None:
             self.lessons[source.path] = lesson
+            self.summaries[source.path] = lesson.summary()
             if not found:
                 self._buckets[bucket][source.path] = (source.mtime_ns, source.size, lesson)
 
@@ -241,48 +307,126 @@ class Shard:
             problems += enrich(lesson, self.config.interface_language(language, lesson.meta.lang, lesson.lang))
         return lesson, problems
 
-    def render(self, sites: Sites, environment: Environment, version: str, output) -> list[str]:
-        """Write this shard's pages and their search text; return the search files."""
-        for site in sites.editions:
-            renderer = Renderer(self.config, sites, site, self.lessons, environment, version)
-            self.render_pages(site, renderer, output)
-        scripts = self.search_scripts(sites, set(self.sources))
-        for name, script in scripts.items():
-            output.write(name, script)
-        return list(scripts)
+    def _state(self, path: str) -> tuple[int, int]:
+        source = self._by_path[path]
+        return source.mtime_ns, source.size
 
-    def render_pages(self, site: Site, renderer: Renderer, output, only: set[str] | None = None) -> None:
-        """The pages of this shard's lessons in *site* (of those in *only*, by path, when given)."""
+    # --- rendering (stage 5) ---------------------------------------------------------------
+
+    def render(self, sites: Sites, environment: Environment, version: str, output, keys: RenderKeys | None = None) -> list[str]:
+        """Write this shard's pages and their search text, or, with *keys*, take over
+        from the previous site those whose inputs did not change; return the search files."""
+        for site in sites.editions:
+            self.render_pages(site, sites, environment, version, output, keys)
+        names: list[str] = []
+        for site, bucket, members in self._search_groups(sites, set(self.sources)):
+            stem = f"{site.prefix}search/text-{bucket:02}"
+            digest = None
+            if keys is not None:
+                digest = fingerprint(keys.search, stem, [(path, self._state(path), url) for path, url in members])
+                reused = _reuse_group(output, stem, digest)
+                if reused is not None:
+                    names += reused
+                    continue
+            scripts = self._search_files(site, bucket, members)
+            for name, script in scripts.items():
+                output.write(name, script, (digest, len(scripts)) if digest is not None else None)
+            names += scripts
+        return names
+
+    def render_pages(
+        self, site: Site, sites: Sites, environment: Environment, version: str, output,
+        keys: RenderKeys | None = None, only: set[str] | None = None,
+    ) -> None:
+        """The pages of this shard's lessons in *site* (of those in *only*, by path, when
+        given); with *keys*, those whose inputs changed since the previous site."""
+        dependencies = PageDependencies(sites, site) if keys is not None else None
+        wanted: list[tuple[str, Page | Folder, str, str | None]] = []
         for page in site.pages:
             path = page.lesson.path
-            if path in self.lessons and (only is None or path in only):
-                output.write(page_file(page.url), renderer.lesson_page(page))
+            if path in self.summaries and (only is None or path in only):
+                wanted.append((page_file(page.url), page, path, keys.lesson if keys else None))
         for folder in site.folders:
             path = folder.index.path if folder.index is not None else None
-            if path in self.lessons and (only is None or path in only):
-                output.write(page_file(folder.url), renderer.folder_page(folder))
+            if path in self.summaries and (only is None or path in only):
+                key = (keys.home if folder.parent is None else keys.section) if keys else None
+                wanted.append((page_file(folder.url), folder, path, key))
+        pending = []
+        for relative, node, path, key in wanted:
+            base = None
+            if dependencies is not None:
+                shown = dependencies.lesson_page(node) if isinstance(node, Page) else dependencies.folder_page(node)
+                base = fingerprint(key, path, self._state(path), shown)
+                if _reuse_page(output, relative, base, dependencies):
+                    continue
+            pending.append((relative, node, path, base))
+        if not pending:
+            return
+        self.read(path for _, _, path, _ in pending)
+        renderer = Renderer(self.config, sites, site, self.lessons, environment, version)
+        for relative, node, path, base in pending:
+            html = renderer.lesson_page(node) if isinstance(node, Page) else renderer.folder_page(node)
+            links = dependencies.links() if dependencies is not None and self.lessons[path].has_site_links else None
+            output.write(relative, html, (base, links) if base is not None else None)
 
     def search_scripts(self, sites: Sites, buckets: set[int]) -> dict[str, str]:
         """The search files of *buckets*, one set per language and cache bucket, so that
         the output does not depend on --jobs."""
         scripts: dict[str, str] = {}
+        for site, bucket, members in self._search_groups(sites, buckets):
+            scripts.update(self._search_files(site, bucket, members))
+        return scripts
+
+    def _search_groups(self, sites: Sites, buckets: set[int]):
+        """(site, bucket, [(lesson path, URL below the language's root)]) for every
+        language and each of *buckets*, lessons in page order."""
         for site in sites.editions:
-            writers = {bucket: SearchShardWriter(f"text-{bucket:02}", site.prefix) for bucket in sorted(buckets)}
+            groups: dict[int, list[tuple[str, str]]] = {bucket: [] for bucket in sorted(buckets)}
             placed = [(page.lesson, page.url) for page in site.pages]
             placed += [(f.index, f.url) for f in site.folders if f.index is not None]
             for summary, url in placed:
-                writer = writers.get(bucket_of(summary.content_path))
-                lesson = self.lessons.get(summary.path)
-                if writer is not None and lesson is not None:
-                    writer.add(lesson_entries(lesson, url[len(site.prefix) :]))
-            for writer in writers.values():
-                writer.flush()
-                scripts.update(writer.files)
-        return scripts
+                members = groups.get(bucket_of(summary.content_path))
+                if members is not None and summary.path in self.summaries:
+                    members.append((summary.path, url[len(site.prefix) :]))
+            for bucket, members in groups.items():
+                yield site, bucket, members
+
+    def _search_files(self, site: Site, bucket: int, members: list[tuple[str, str]]) -> dict[str, str]:
+        self.read(path for path, _ in members)
+        writer = SearchShardWriter(f"text-{bucket:02}", site.prefix)
+        for path, url in members:
+            writer.add(lesson_entries(self.lessons[path], url))
+        writer.flush()
+        return writer.files
 
     def save_cache(self) -> None:
         for bucket in self._dirty:
             self.cache.save(bucket, self._buckets[bucket])
+        self._dirty.clear()
+
+
+def _current(entry: tuple | None, source: SourceFile) -> bool:
+    """Whether a cache entry (time, size, ...) stands for *source* as it is now."""
+    return entry is not None and entry[0] == source.mtime_ns and entry[1] == source.size
+
+
+def _reuse_page(output, relative: str, base: str, dependencies: PageDependencies) -> bool:
+    """Take over the previous site's page at *relative* if it was rendered from the same
+    inputs (*base*, and the site's URLs where the page links to other lessons)."""
+    previous = output.previous_digest(relative)
+    if not isinstance(previous, tuple) or previous[0] != base:
+        return False
+    return output.reuse(relative, (base, dependencies.links() if previous[1] is not None else None))
+
+
+def _reuse_group(output, stem: str, digest: str) -> list[str] | None:
+    """The previous site's search files ``stem-NNN.js``, taken over, if they were made
+    from the same lessons and URLs; None if they must be made again."""
+    previous = output.previous_digest(f"{stem}-000.js")
+    if not isinstance(previous, tuple) or previous[0] != digest:
+        return None
+    names = [f"{stem}-{number:03}.js" for number in range(previous[1])]
+    return names if all(output.reuse(name, previous) for name in names) else None
 
 
 def _split(sources: list[SourceFile], jobs: int) -> list[dict[int, list[SourceFile]]]:
@@ -382,27 +526,24 @@ def plan_site(inputs: SiteInputs, summaries: list[LessonSummary], drafts: bool) 
 # --- Stage 4: figures --------------------------------------------------------------------
 
 
-def site_figures(site: Site) -> list:
+def site_figures(site: Site | Sites) -> list:
     """Every plot image the published pages show, in page order."""
     lessons = [page.lesson for page in site.pages] + [f.index for f in site.folders if f.index is not None]
     return [spec for lesson in lessons for spec in lesson.figures]
 
 
-def draw_figures(site: Site, site_root: Path, jobs: int) -> tuple[dict, int]:
+def draw_figures(site: Site | Sites, site_root: Path) -> tuple[dict, int]:
     """The SVG of every figure of the site, drawn or from the plot cache, and how many
     were drawn now."""
-    return draw_plots(site_figures(site), site_root, jobs)
+    return draw_plots(site_figures(site), site_root)
 
 
-def draw_plots(specs: list, site_root: Path, jobs: int) -> tuple[dict, int]:
+def draw_plots(specs: list, site_root: Path) -> tuple[dict, int]:
     """The SVG of each of *specs* (enrichment's FigureSpecs), drawn or from the site's plot
     cache, and how many were drawn now."""
     if not specs:
         return {}, 0  # matplotlib is never imported for a site without plots
-    return render_figures(specs, PlotCache(site_root), jobs)
-
-
-# --- Stage 5: what no shard owns -----------------------------------------------------------
+    return render_figures(specs, PlotCache(site_root))
 
 
 def write_figures(figures: dict, output) -> None:
@@ -410,20 +551,106 @@ def write_figures(figures: dict, output) -> None:
         output.write(plot_path(spec), svg)
 
 
-def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, figures: dict, output) -> None:
-    """Static files, resources, plots, generated folder pages, 404 and search pages,
-    sitemaps: everything but the lessons' own pages and search text."""
+_PLOT = "plot"
+"""The digest of every plot file: its name already says what it shows, and how drawn."""
+
+
+class _Figures:
+    """The SVGs a build's pages show: taken over from the previous site, read from the
+    plot cache, or drawn — by a :class:`FigureDrawer` while the lessons are parsed where
+    the build runs workers, else here once the site is planned."""
+
+    def __init__(self, cache: PlotCache, previous: dict, drawer: FigureDrawer | None):
+        self.cache = cache
+        self.previous = previous
+        self.drawer = drawer
+        self.drawn = 0
+        self._svgs: dict = {}
+        self._seen: set = set()
+
+    def want(self, specs: list) -> None:
+        """Get these figures ready: drawing starts now for those nowhere to be found."""
+        for spec in specs:
+            if spec in self._seen:
+                continue
+            self._seen.add(spec)
+            if plot_path(spec) in self.previous:
+                continue  # most likely taken over as it is
+            svg = self.cache.get(spec)
+            if svg is not None:
+                self._svgs[spec] = svg
+            elif self.drawer is not None:
+                self.drawer.ask(spec)
+
+    def place(self, specs: list, output) -> None:
+        """Place the SVG of each of *specs* in the output."""
+        if self.drawer is not None:
+            drawn = self.drawer.results()
+            self.drawn += len(drawn)
+            self._svgs.update(drawn)
+        unplaced = [spec for spec in dict.fromkeys(specs) if not output.reuse(plot_path(spec), _PLOT)]
+        missing = [spec for spec in unplaced if spec not in self._svgs]
+        if missing:
+            found, drawn = render_figures(missing, self.cache)
+            self._svgs.update(found)
+            self.drawn += drawn
+        for spec in unplaced:
+            output.write(plot_path(spec), self._svgs[spec], _PLOT)
+
+
+# --- Stage 5: what pages are made from, and what no shard owns ----------------------------
+
+
+@dataclass(frozen=True)
+class RenderKeys:
+    """What every page of a kind is made from besides the site plan and its own lesson:
+    the code, the config, the templates it is rendered with, the assets' version. Part
+    of each page's digest, so that a change re-renders the pages it concerns."""
+
+    lesson: str
+    section: str
+    home: str
+    search: str
+
+
+def render_keys(inputs: SiteInputs, site_root: Path, environment: Environment) -> RenderKeys:
+    """The keys of this build; ContentError for a template that does not parse."""
+    config = inputs.config
+    common = fingerprint(_parse_key(config), repr(config), inputs.version)
+
+    def kind(name: str) -> str:
+        files = template_files(environment, f"{name}.html")
+        if files is None:  # a template chosen at render time: any of them
+            state = [tree_state(folder) for folder in template_dirs(site_root)]
+        else:
+            state = [_file_state(name, Path(name)) for name in files]
+        return fingerprint(common, name, state)
+
+    return RenderKeys(kind("lesson"), kind("section"), kind("home"), fingerprint(_parse_key(config), "search"))
+
+
+def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, output, keys: RenderKeys | None = None) -> None:
+    """Static files, resources, generated folder pages, 404 and search pages, sitemaps:
+    everything but the lessons' own pages and search text, and the plots. With *keys*,
+    what did not change is taken over from the previous site."""
     config = inputs.config
     for relative, source in inputs.statics.items():
-        output.copy(relative, source)
-    write_figures(figures, output)
+        output.copy(relative, source, _file_state(relative, source))
     for language, site in zip(config.languages, sites.editions):
+        folder_root = config.root / language.content_root
         for relative, published in site.resources.items():
-            output.copy(published, config.root / language.content_root / relative)
+            output.copy(published, folder_root / relative, _file_state(published, folder_root / relative))
         renderer = Renderer(config, sites, site, {}, environment, inputs.version)
+        dependencies = PageDependencies(sites, site)
         for folder in site.folders:
             if folder.index is None:
-                output.write(page_file(folder.url), renderer.folder_page(folder))
+                relative = page_file(folder.url)
+                digest = None
+                if keys is not None:
+                    digest = fingerprint(keys.home if folder.parent is None else keys.section, dependencies.folder_page(folder))
+                    if output.reuse(relative, digest):
+                        continue
+                output.write(relative, renderer.folder_page(folder), digest)
         output.write(site.prefix + "search/index.html", renderer.search_page())
         if site.prefix:
             output.write(site.prefix + "404.html", renderer.not_found_page())
@@ -497,9 +724,15 @@ def load_site(options: BuildOptions) -> LoadedSite:
     inputs = load_inputs(options)
     (shard,) = new_shards(inputs, options.site_root)
     summaries, problems = shard.parse()
+    shard.read_all()
     shard.save_cache()
     sites, site_problems = plan_site(inputs, summaries, options.drafts)
     return LoadedSite(inputs.config, sites, shard.lessons, problems + site_problems + inputs.config.warnings)
+
+
+_PARSE_IN_WORKERS = 100
+"""Lessons to parse from which a build with --jobs above 1 forks its workers. Fewer are
+parsed here: forking, and planning the site again in every worker, would cost more."""
 
 
 def _build(options: BuildOptions) -> BuildResult:
@@ -525,39 +758,63 @@ def _build(options: BuildOptions) -> BuildResult:
         return BuildResult(seconds=time.perf_counter() - started, unchanged=True)
     remove_leftovers(output_dir)
 
-    shards = new_shards(inputs, options.site_root, options.jobs)
-    if len(shards) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        runner: _Runner = _ForkedRunner(shards)
-    else:
-        runner = _InlineRunner(shards)
+    record = OutputRecord(options.site_root, output_dir)
+    last = record.load() or {}
+    previous: dict[str, Placed] = last.get("files", {})
+    environment = create_environment(options.site_root)
     try:
-        summaries, problems = runner.parse()
+        keys: RenderKeys | None = render_keys(inputs, options.site_root, environment)
+    except ContentError:
+        keys = None  # reported where the page is rendered, after every lesson's problems
+    states = {source.path: (source.mtime_ns, source.size) for source in sources}
+    last_states = last.get("sources", {})
+    changed = sum(1 for path, state in states.items() if last_states.get(path) != state)
+    in_workers = (
+        options.jobs > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and (not previous or keys is None or keys != last.get("keys") or changed >= _PARSE_IN_WORKERS)
+    )
+    shards = new_shards(inputs, options.site_root, options.jobs if in_workers else 1)
+    runner: _Runner = _ForkedRunner(shards, previous, options.drafts) if len(shards) > 1 else _InlineRunner(shards)
+    try:
+        drawer = FigureDrawer(PlotCache(options.site_root), runner.connections) if len(shards) > 1 else None
+        figures = _Figures(PlotCache(options.site_root), previous, drawer)
+        summaries, problems = runner.parse(figures.want)
         sites, site_problems = plan_site(inputs, summaries, options.drafts)
-        problems.extend(site_problems)
+        problems = sorted(problems + site_problems)
         if any(p.severity == "error" for p in problems):
             runner.stop()
             raise ContentError([p for p in problems if p.severity == "error"])
-        # Figures are drawn before any thread starts (the pool forks), with every core.
-        figures, drawn = draw_figures(sites, options.site_root, options.jobs)
-        output = StagedOutput(output_dir)
+        shown = site_figures(sites)
+        figures.want(shown)  # before the writer thread starts: the drawer forks
+        spare = SpareSite.claim(record.home, output_dir)
         try:
-            runner.start_render(summaries, inputs, options, inputs.version, output)
-            render_shared(inputs, sites, create_environment(options.site_root), figures, output)
-            search_files = runner.finish_render()
-            for name, script in search_indexes(sites, search_files).items():
-                output.write(name, script)
-            output.commit(f"studysite {__version__}")
-        except BaseException:
-            runner.abandon()  # a worker still rendering would write into the staging folder
-            output.abort()
-            raise
-        stamp.record(inputs_state, output_dir)
+            output = StagedOutput(output_dir, previous, spare)
+            try:
+                runner.start_render(sites, summaries, inputs, options, output, keys)
+                output.survey()
+                render_shared(inputs, sites, environment, output, keys)
+                figures.place(shown, output)
+                search_files = runner.finish_render(output)
+                for name, script in search_indexes(sites, search_files).items():
+                    output.write(name, script)
+                output.commit(f"studysite {__version__}")
+            except BaseException:
+                runner.abandon()  # a worker still rendering would write into the staging folder
+                output.abort()
+                raise
+        finally:
+            if spare is not None:
+                spare.release()
+        record.save({"files": output.placed, "sources": states, "keys": keys})
+        stamp.record(inputs_state, output_dir, [(name, placed.mtime_ns, placed.size) for name, placed in output.placed.items()])
         runner.stop()
     finally:
         runner.close()
     return BuildResult(
-        files=output.count + runner.written,
-        drawn=drawn,
+        files=output.written,
+        kept=output.count - output.written,
+        drawn=figures.drawn,
         parsed=sum(shard.parsed for shard in shards) + runner.parsed_elsewhere,
         seconds=time.perf_counter() - started,
         warnings=[p for p in problems if p.severity != "error"],
@@ -568,14 +825,14 @@ def _build(options: BuildOptions) -> BuildResult:
 
 
 class _Runner(Protocol):
-    written: int
     parsed_elsewhere: int
+    connections: list
 
-    def parse(self) -> tuple[list[LessonSummary], list[Diagnostic]]: ...
+    def parse(self, figures: Callable[[list], None]) -> tuple[list[LessonSummary], list[Diagnostic]]: ...
 
-    def start_render(self, summaries, inputs, options, version, output) -> None: ...
+    def start_render(self, sites, summaries, inputs, options, output, keys) -> None: ...
 
-    def finish_render(self) -> list[str]: ...
+    def finish_render(self, output) -> list[str]: ...
 
     def stop(self) -> None: ...
 
@@ -585,13 +842,13 @@ class _Runner(Protocol):
 
 
 class _InlineRunner:
-    written = 0
     parsed_elsewhere = 0
+    connections: list = []
 
     def __init__(self, shards: list[Shard]):
         self.shards = shards
 
-    def parse(self):
+    def parse(self, figures):
         summaries: list[LessonSummary] = []
         problems: list[Diagnostic] = []
         for shard in self.shards:
@@ -600,14 +857,13 @@ class _InlineRunner:
             problems.extend(found)
         return summaries, problems
 
-    def start_render(self, summaries, inputs, options, version, output):
-        sites, _ = plan_site(inputs, summaries, options.drafts)
+    def start_render(self, sites, summaries, inputs, options, output, keys):
         environment = create_environment(options.site_root)
         self._search_files = [
-            name for shard in self.shards for name in shard.render(sites, environment, version, output)
+            name for shard in self.shards for name in shard.render(sites, environment, inputs.version, output, keys)
         ]
 
-    def finish_render(self):
+    def finish_render(self, output):
         return self._search_files
 
     def stop(self):
@@ -622,10 +878,10 @@ class _InlineRunner:
 
 
 class _ForkedRunner:
-    """One forked process per shard, driven through a pipe: parse, then render, then save."""
+    """One forked process per shard, driven through a pipe: parse (announcing the plots
+    it finds as it goes), then render, then save the lesson cache."""
 
-    def __init__(self, shards: list[Shard]):
-        self.written = 0
+    def __init__(self, shards: list[Shard], previous: dict[str, Placed], drafts: bool):
         self.parsed_elsewhere = 0
         context = multiprocessing.get_context("fork")
         self.connections = []
@@ -636,7 +892,7 @@ class _ForkedRunner:
             # included; it closes them, so that each pipe ends when the build does.
             inherited = [*self.connections, parent_end]
             process = context.Process(
-                target=_shard_worker, args=(shard, child_end, os.getpid(), inherited), daemon=True
+                target=_shard_worker, args=(shard, child_end, os.getpid(), inherited, previous, drafts), daemon=True
             )
             process.start()
             child_end.close()
@@ -644,7 +900,7 @@ class _ForkedRunner:
             self.processes.append(process)
         self._stopped = False
 
-    def _receive(self, connection, expected: str):
+    def _receive(self, connection, *expected: str):
         message = connection.recv()
         if message[0] == "content-error":
             raise ContentError(message[1])
@@ -652,29 +908,36 @@ class _ForkedRunner:
             raise OutputError(message[1])
         if message[0] == "failed":
             raise RuntimeError(f"a build worker failed:\n{message[1]}")
-        if message[0] != expected:
-            raise RuntimeError(f"a build worker answered {message[0]!r} instead of {expected!r}")
-        return message[1:]
+        if message[0] not in expected:
+            raise RuntimeError(f"a build worker answered {message[0]!r} instead of {expected[0]!r}")
+        return message
 
-    def parse(self):
+    def parse(self, figures):
         summaries: list[LessonSummary] = []
         problems: list[Diagnostic] = []
-        for connection in self.connections:
-            found_summaries, found, parsed = self._receive(connection, "parsed")
-            summaries.extend(found_summaries)
-            problems.extend(found)
-            self.parsed_elsewhere += parsed
+        parsing = list(self.connections)
+        while parsing:
+            for connection in multiprocessing.connection.wait(parsing):
+                message = self._receive(connection, "parsed", "figures")
+                if message[0] == "figures":
+                    figures(message[1])
+                    continue
+                _, found_summaries, found, parsed = message
+                summaries.extend(found_summaries)
+                problems.extend(found)
+                self.parsed_elsewhere += parsed
+                parsing.remove(connection)
         return summaries, problems
 
-    def start_render(self, summaries, inputs, options, version, output):
+    def start_render(self, sites, summaries, inputs, options, output, keys):
         for connection in self.connections:
-            connection.send(("render", summaries, inputs, options, version, output.staging, output.out_dir))
+            connection.send(("render", summaries, inputs, options, output.staging, output.out_dir, output.in_place, keys))
 
-    def finish_render(self):
+    def finish_render(self, output):
         search_files = []
         for connection in self.connections:
-            written, files = self._receive(connection, "rendered")
-            self.written += written
+            _, placed, written, files = self._receive(connection, "rendered")
+            output.adopt(placed, written)
             search_files.extend(files)
         return search_files
 
@@ -703,22 +966,23 @@ class _ForkedRunner:
                 process.kill()
 
 
-def _shard_worker(shard: Shard, connection, parent: int, inherited: list) -> None:
+def _shard_worker(shard: Shard, connection, parent: int, inherited: list, previous: dict[str, Placed], drafts: bool) -> None:
     exit_with_parent(parent)
     for other in inherited:
         other.close()
     try:
-        summaries, problems = shard.parse()
+        summaries, problems = shard.parse(lambda specs: connection.send(("figures", specs)), drafts)
         connection.send(("parsed", summaries, problems, shard.parsed))
         while True:
             message = connection.recv()
             if message[0] == "render":
-                _, all_summaries, inputs, options, version, staging, out_dir = message
+                _, all_summaries, inputs, options, staging, out_dir, in_place, keys = message
                 sites, _ = plan_site(inputs, all_summaries, options.drafts)
-                output = StagedOutput.attach(staging, out_dir)
-                search_files = shard.render(sites, create_environment(options.site_root), version, output)
+                output = StagedOutput.attach(staging, out_dir, previous, in_place)
+                search_files = shard.render(sites, create_environment(options.site_root), inputs.version, output, keys)
                 output.flush()
-                connection.send(("rendered", output.count, search_files))
+                connection.send(("rendered", output.placed, output.written, search_files))
+                shard.save_cache()  # while the build swaps the site in
             elif message[0] == "stop":
                 shard.save_cache()
                 connection.send(("stopped",))

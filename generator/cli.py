@@ -324,7 +324,7 @@ def _export_epub(arguments: argparse.Namespace) -> int:
         raise UsageError(f"{arguments.out} is a folder: give the book's file name, e.g. {arguments.out / 'book.epub'}")
     books = {}
     for language in paths:
-        figures, _ = draw_figures(sites[language].site, arguments.site, 1)
+        figures, _ = draw_figures(sites[language].site, arguments.site)
         books[language] = make_book(sites[language], language, figures)
     for language, path in paths.items():
         try:
@@ -354,8 +354,9 @@ def _build(arguments: argparse.Namespace) -> int:
     if result.unchanged:
         print(f"studysite: {out} is up to date ({result.seconds * 1000:.0f} ms)")
     else:
+        unchanged = f" ({result.kept} unchanged)" if result.kept else ""
         print(
-            f"studysite: wrote {result.files} files to {out} in {result.seconds * 1000:.0f} ms "
+            f"studysite: wrote {result.files} files to {out}{unchanged} in {result.seconds * 1000:.0f} ms "
             f"({result.parsed} lessons parsed, {result.drawn} plots drawn; the rest from the cache)"
         )
     return 0

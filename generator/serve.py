@@ -52,7 +52,6 @@ from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import MemoryOutput
 from generator.render.csp import content_security_policy
 from generator.render.environment import create_environment, plot_path
-from generator.render.pages import Renderer
 
 LIVE_PATH = "/__studysite/"
 POLL_SECONDS = 25
@@ -185,6 +184,7 @@ class LiveSite:
         inputs = load_inputs(self.options)
         (shard,) = new_shards(inputs, self.options.site_root)
         shard.parse()
+        shard.read_all()  # every page may need rendering again at the next edit
         return _State(inputs, shard, create_environment(self.options.site_root))
 
     def _build_everything(self) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
@@ -192,16 +192,16 @@ class LiveSite:
         return self._render_everything(self._state)
 
     def _render_everything(self, state: _State) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
-        summaries = [lesson.summary() for lesson in state.shard.lessons.values()]
-        sites, problems = plan_site(state.inputs, summaries, self.options.drafts)
+        sites, problems = plan_site(state.inputs, list(state.shard.summaries.values()), self.options.drafts)
         problems = state.shard.all_problems() + problems
         if any(p.severity == "error" for p in problems):
             return None, problems
-        figures, _ = draw_figures(sites, self.options.site_root, 1)
+        figures, _ = draw_figures(sites, self.options.site_root)
         output = MemoryOutput()
         search_files = state.shard.render(sites, state.environment, state.inputs.version, output)
         state.search = {name: output.files[name] for name in search_files}
-        render_shared(state.inputs, sites, state.environment, figures, output)
+        render_shared(state.inputs, sites, state.environment, output)
+        write_figures(figures, output)
         for name, script in search_indexes(sites, search_files).items():
             output.write(name, script)
         state.sites = sites
@@ -226,15 +226,13 @@ class LiveSite:
         after = {source.path: source for tree in trees for source in tree.sources}
         edited = [source for path, source in after.items() if before.get(path) != source]
         removed = [source for path, source in before.items() if path not in after]
-        old_summaries = {
-            source.path: state.shard.lessons[source.path].summary() for source in edited if source.path in state.shard.lessons
-        }
+        old_summaries = {source.path: state.shard.summaries[source.path] for source in edited if source.path in state.shard.summaries}
         state.shard.update(edited, removed)
         everything = everything or bool(removed) or any(
             (new.folders, new.resources) != (old.folders, old.resources) for new, old in zip(trees, state.inputs.trees)
         )
         everything = everything or any(
-            source.path not in state.shard.lessons or old_summaries.get(source.path) != state.shard.lessons[source.path].summary()
+            source.path not in state.shard.summaries or old_summaries.get(source.path) != state.shard.summaries[source.path]
             for source in edited
         )
         state.inputs = replace(state.inputs, trees=trees)
@@ -262,16 +260,14 @@ class LiveSite:
         for site in sites.editions:
             for page in site.pages:
                 if page.lesson.path in paths:
-                    page.lesson = state.shard.lessons[page.lesson.path].summary()
+                    page.lesson = state.shard.summaries[page.lesson.path]
             for folder in site.folders:
                 if folder.index is not None and folder.index.path in paths:
-                    folder.index = state.shard.lessons[folder.index.path].summary()
+                    folder.index = state.shard.summaries[folder.index.path]
         output = MemoryOutput()
         output.files = dict(self.files)
-        version = state.inputs.version
         for site in sites.editions:
-            renderer = Renderer(state.inputs.config, sites, site, state.shard.lessons, state.environment, version)
-            state.shard.render_pages(site, renderer, output, only=paths)
+            state.shard.render_pages(site, sites, state.environment, state.inputs.version, output, only=paths)
         buckets = {bucket_of(state.shard.lessons[path].content_path) for path in paths if path in state.shard.lessons}
         scripts = state.shard.search_scripts(sites, buckets)
         stale = {name.rsplit("-", 1)[0] for name in scripts}
@@ -287,7 +283,7 @@ class LiveSite:
         for name in [name for name in output.files if name.startswith("assets/plots/") and name not in needed]:
             del output.files[name]
         if not needed <= output.files.keys():
-            figures, _ = draw_figures(sites, self.options.site_root, 1)
+            figures, _ = draw_figures(sites, self.options.site_root)
             write_figures(figures, output)
         return output.files
 
