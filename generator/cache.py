@@ -104,7 +104,7 @@ class LessonCache:
 
 class OutputRecord:
     """What the last build left in one output folder: each file with its digest and
-    identity (:class:`generator.output.Placed`), the lesson files it was made from (time
+    identity (:class:`generator.spare.Placed`), the lesson files it was made from (time
     and size), and the keys its pages were rendered under. Kept, with the spare copy of
     the site, in a folder of the site's cache named after OUT."""
 
