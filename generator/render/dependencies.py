@@ -16,14 +16,9 @@ lessons themselves, so that deciding what to render needs no lesson to be read.
 
 from __future__ import annotations
 
-import hashlib
-
+from generator.cache import fingerprint
 from generator.content.site import Folder, Page, Site, Sites
 from generator.render.environment import plot_path
-
-
-def fingerprint(*parts: object) -> str:
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 class PageDependencies:
