@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from generator import __version__
 from generator.languages import LANGUAGES
 from generator.errors import ContentError, OutputError, UsageError, printable
+from generator.workers import usable_cores
 
 if TYPE_CHECKING:
     from generator.anki import ExportResult
@@ -67,7 +68,10 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         "--base-url", metavar="URL", help="the URL the site will be published at, such as https://example.org/study/ "
         "(for the sitemap and canonical links)"
     )
-    build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
+    build.add_argument(
+        "--jobs", type=_positive_int, default=usable_cores(), metavar="N",
+        help=f"processes to build with; 1 builds in one process (default: the usable cores, here {usable_cores()})",
+    )
     build.add_argument("--quiet", action="store_true", help="print no warnings or notes (`studysite check` lists the warnings)")
 
 
@@ -380,7 +384,7 @@ def _export_epub(arguments: argparse.Namespace) -> int:
     paths = book_paths(list(sites), arguments.out, arguments.lang)
     books = {}
     for language in paths:
-        figures, _ = draw_figures(sites[language], arguments.site, 1)
+        figures, _ = draw_figures(sites[language], arguments.site)
         books[language] = make_book(loaded, sites[language], figures)
     for language, path in paths.items():
         try:
@@ -431,8 +435,9 @@ def _build(arguments: argparse.Namespace) -> int:
     if result.unchanged:
         print(f"studysite: {out} is up to date ({result.seconds * 1000:.0f} ms)")
     else:
+        unchanged = f" ({result.kept} unchanged)" if result.kept else ""
         print(
-            f"studysite: wrote {result.files} files to {out} in {result.seconds * 1000:.0f} ms "
+            f"studysite: wrote {result.files} files to {out}{unchanged} in {result.seconds * 1000:.0f} ms "
             f"({result.parsed} lessons parsed, {result.drawn} plots drawn; the rest from the cache)"
         )
     return 0

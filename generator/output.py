@@ -1,6 +1,11 @@
-"""Writing the site: everything goes to a staging folder beside OUT, which replaces OUT
-only once complete, so a failed build leaves the previous site whole. The two are swapped
-in one step where the system can, so that OUT is never missing, even for a moment.
+"""Writing the site: everything goes to a staging folder, which replaces OUT only once
+complete, so a failed build leaves the previous site whole. The two are swapped in one
+step where the system can, so that OUT is never missing, even for a moment.
+
+A rebuild rewrites only the files that changed: the others are taken over from the
+previous site as they are (hard links: same inode, same time), and the staging folder is
+the spare copy of the site that the previous swap left, brought up to date in place
+(:class:`StagedOutput`, :class:`SpareSite`).
 
 Every path is checked on the way in: nothing is ever written outside the staging folder,
 whatever a slug or a file name says.
@@ -19,10 +24,12 @@ import sys
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from generator.cache import CACHE_DIR
 from generator.content.site import inside
 from generator.errors import OutputError, UsageError
+from generator.spare import Placed, SpareSite
 
 MARKER = ".studysite"
 """A file in every output folder this tool wrote; only such a folder is ever replaced."""
@@ -73,27 +80,53 @@ def safe_relative_path(relative: str) -> str:
 
 
 class StagedOutput:
-    """Files written into a staging folder by a background thread: rendering (Python
-    work) and writing (the kernel's work) then overlap. :meth:`flush` waits for the
-    writes and raises what went wrong in them."""
+    """The new site, made beside OUT and swapped in only once complete, so that a failed
+    build leaves the previous site whole.
 
-    def __init__(self, out_dir: Path):
+    With *previous* (the files the last build left in OUT) each file is placed by the
+    cheapest way that gives the same bytes: a file whose inputs did not change (its
+    digest, see :meth:`reuse`) or whose new bytes are those of the old file is taken over
+    as it is — the very same file, hard-linked, same inode and time — and only the rest
+    is written. With a *spare* copy of the site (:class:`SpareSite`) the new site is made
+    by bringing that copy up to date in place: files that are already right stay, files
+    are replaced and removed where the site changed. Otherwise a fresh staging folder is
+    made beside OUT.
+
+    Files are written by a background thread, so that rendering (Python work) and writing
+    (the kernel's work) overlap; :meth:`flush` waits for the writes and raises what went
+    wrong in them. Several processes may write into one staging folder
+    (:meth:`attach`); each reports what it placed (:attr:`placed`) to the one that
+    commits."""
+
+    def __init__(self, out_dir: Path, previous: dict[str, Placed] | None = None, spare: SpareSite | None = None):
         self.out_dir = out_dir.absolute()
-        self.staging = self.out_dir.parent / f".{self.out_dir.name}.staging-{os.getpid()}"
-        try:
-            if self.staging.exists():
-                shutil.rmtree(self.staging)
-            self.staging.mkdir(parents=True)
-        except OSError as error:
-            raise OutputError(f"cannot write beside {self.out_dir}: {error.strerror}{self._kept()}") from None
+        self.previous = previous or {}
+        self.spare = spare
+        # A spare copy that a build left whole (one killed midway is checked file by file).
+        self.in_place = spare is not None and (spare.path / MARKER).is_file()
+        if self.in_place:
+            self.staging = spare.path
+        else:
+            if spare is not None:  # something left where the spare copy goes, not a whole site
+                shutil.rmtree(spare.path, ignore_errors=True)
+            self.staging = self.out_dir.parent / f".{self.out_dir.name}.staging-{os.getpid()}"
+            try:
+                if self.staging.exists():
+                    shutil.rmtree(self.staging)
+                self.staging.mkdir(parents=True)
+            except OSError as error:
+                raise OutputError(f"cannot write beside {self.out_dir}: {error.strerror}{self._kept()}") from None
         self._start()
 
     @classmethod
-    def attach(cls, staging: Path, out_dir: Path) -> StagedOutput:
-        """Write into the staging folder of *out_dir* that another process created (and
+    def attach(cls, staging: Path, out_dir: Path, previous: dict[str, Placed] | None, in_place: bool) -> StagedOutput:
+        """Write into the staging folder of *out_dir* that another process set up (and
         will commit)."""
         output = cls.__new__(cls)
         output.out_dir = out_dir
+        output.previous = previous or {}
+        output.spare = None
+        output.in_place = in_place
         output.staging = staging
         output._start()
         return output
@@ -102,20 +135,70 @@ class StagedOutput:
         return f"; {self.out_dir} is left as it was" if self.out_dir.exists() else ""
 
     def _start(self) -> None:
-        self.count = 0
+        self.written = 0
+        self._survey: tuple[set[str], set[str]] | None = None
+        self.placed: dict[str, Placed] = {}
+        """Every file placed so far (by this process), as the next build will find it."""
         self._made_dirs: set[str] = {""}
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._failure: BaseException | None = None
         self._writer = threading.Thread(target=self._write_queued, daemon=True)
         self._writer.start()
 
-    def write(self, relative: str, data: bytes | str) -> None:
-        self._queue.put((safe_relative_path(relative), data.encode("utf-8") if isinstance(data, str) else data))
-        self.count += 1
+    @property
+    def count(self) -> int:
+        """Files placed: written anew or taken over from the previous site."""
+        return len(self.placed)
 
-    def copy(self, relative: str, source: Path) -> None:
-        self._queue.put((safe_relative_path(relative), source))
-        self.count += 1
+    # --- placing files ------------------------------------------------------------------
+
+    def previous_digest(self, relative: str) -> Any:
+        """The digest of the previous build's file at *relative* (None if there was none)."""
+        entry = self.previous.get(relative)
+        return entry.digest if entry is not None else None
+
+    def reuse(self, relative: str, digest: Any) -> bool:
+        """Take over the previous build's file at *relative* if it was made from *digest*
+        and is untouched since; False if the caller must make it."""
+        entry = self.previous.get(relative)
+        if entry is None or entry.digest != digest:
+            return False
+        if self._here(relative, entry):
+            self.placed[relative] = entry
+            return True
+        if not self._in_out(relative, entry):
+            return False
+        self._queue.put((safe_relative_path(relative), entry))
+        return True
+
+    def write(self, relative: str, data: bytes | str, digest: Any = None) -> None:
+        self._queue.put((safe_relative_path(relative), data.encode("utf-8") if isinstance(data, str) else data, digest))
+
+    def copy(self, relative: str, source: Path, digest: Any = None) -> None:
+        if digest is None or not self.reuse(relative, digest):
+            self._queue.put((safe_relative_path(relative), source, digest))
+
+    def adopt(self, placed: dict[str, Placed], written: int) -> None:
+        """Count in what another process placed in the same staging folder."""
+        self.placed.update(placed)
+        self.written += written
+
+    def _here(self, relative: str, entry: Placed) -> bool:
+        """Whether the spare copy being brought up to date has the previous build's file
+        at *relative*, unchanged (the same file as OUT's: a hard link)."""
+        if not self.in_place:
+            return False
+        try:
+            return entry.same_file(os.lstat(os.path.join(self.staging, relative)))
+        except OSError:
+            return False
+
+    def _in_out(self, relative: str, entry: Placed) -> bool:
+        """Whether OUT still has the previous build's file at *relative*, unchanged."""
+        try:
+            return entry.same_file(os.stat(os.path.join(self.out_dir, relative)))
+        except OSError:
+            return False
 
     def _write_queued(self) -> None:
         while True:
@@ -124,18 +207,14 @@ class StagedOutput:
                 return
             if self._failure is not None:
                 continue
-            relative, data = item
+            relative, data = item[0], item[1]
             try:
-                folder = relative.rpartition("/")[0]
-                if folder not in self._made_dirs:
-                    os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
-                    self._made_dirs.add(folder)
-                path = os.path.join(self.staging, relative)
-                if isinstance(data, Path):
-                    shutil.copyfile(data, path)
+                if isinstance(data, Placed):
+                    self._link_from_out(relative, data)
+                elif isinstance(data, Path):
+                    self._copy(relative, data, item[2])
                 else:
-                    with open(path, "wb") as handle:
-                        handle.write(data)
+                    self._write(relative, data, item[2])
             except OSError as error:  # reported by flush() in the building thread
                 # shutil names both files in errors of its copy loop, only the source
                 # when that cannot be opened.
@@ -146,6 +225,88 @@ class StagedOutput:
             except BaseException as error:
                 self._failure = error
 
+    def _write(self, relative: str, data: bytes, digest: Any) -> None:
+        entry = self.previous.get(relative)
+        if entry is not None and entry.size == len(data) and self._same_bytes(relative, entry, data):
+            self._take_over(relative, entry._replace(digest=digest))
+            return
+        with self._create(relative) as handle:
+            handle.write(data)
+            handle.flush()
+            self.placed[relative] = Placed.of(digest, os.fstat(handle.fileno()))
+        self.written += 1
+
+    def _copy(self, relative: str, source: Path, digest: Any) -> None:
+        with open(source, "rb") as original, self._create(relative) as handle:
+            shutil.copyfileobj(original, handle)
+            handle.flush()
+            self.placed[relative] = Placed.of(digest, os.fstat(handle.fileno()))
+        self.written += 1
+
+    def _same_bytes(self, relative: str, entry: Placed, data: bytes) -> bool:
+        try:
+            with open(os.path.join(self.out_dir, relative), "rb") as handle:
+                return entry.same_file(os.fstat(handle.fileno())) and handle.read() == data
+        except OSError:
+            return False
+
+    def _take_over(self, relative: str, entry: Placed) -> None:
+        """Place the previous build's (checked) file at *relative*: keep it where the spare
+        copy has it already, else hard-link it from OUT."""
+        if self._here(relative, entry):
+            self.placed[relative] = entry
+        else:
+            self._link_from_out(relative, entry)
+
+    def _link_from_out(self, relative: str, entry: Placed) -> None:
+        path = self._folder_made(relative)
+        source = os.path.join(self.out_dir, relative)
+        try:
+            try:
+                os.link(source, path)
+            except FileExistsError:
+                _remove(path)
+                os.link(source, path)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            # OUT is a mount point of its own (a bind mount): copy; the swap will refuse it.
+            self._copy(relative, Path(source), entry.digest)
+            return
+        if not entry.same_file(os.lstat(path)):  # replaced in OUT since it was checked
+            os.unlink(path)
+            raise OSError(errno.ESTALE, "changed while the site was built")
+        self.placed[relative] = entry
+
+    def _create(self, relative: str):
+        """A new file at *relative*. Whatever was there is removed first, never written
+        into: in a spare copy, or after a hard link, it may be a file of OUT's."""
+        path = self._folder_made(relative)
+        try:
+            return open(path, "xb")
+        except FileExistsError:
+            _remove(path)
+            return open(path, "xb")
+
+    def _folder_made(self, relative: str) -> str:
+        """The path of *relative* in the staging folder, its folder made (in a spare copy,
+        in place of a file of the old site's that is in the way)."""
+        folder = relative.rpartition("/")[0]
+        if folder not in self._made_dirs:
+            try:
+                os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                if not self.in_place:
+                    raise
+                parts = folder.split("/")
+                for end in range(1, len(parts) + 1):
+                    above = os.path.join(self.staging, *parts[:end])
+                    if os.path.islink(above) or os.path.isfile(above):
+                        os.unlink(above)
+                os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            self._made_dirs.add(folder)
+        return os.path.join(self.staging, relative)
+
     def flush(self) -> None:
         if self._writer.is_alive():
             self._queue.put(None)
@@ -153,14 +314,53 @@ class StagedOutput:
         if self._failure is not None:
             raise self._failure
 
+    # --- committing ---------------------------------------------------------------------
+
+    def survey(self) -> None:
+        """List what the spare copy holds (the files the new site may not keep): done
+        once, before or while the site is rendered."""
+        if not self.in_place or self._survey is not None:
+            return
+        files: set[str] = set()
+        folders: set[str] = set()
+        for directory, subdirs, names in os.walk(self.staging):
+            relative = os.path.relpath(directory, self.staging)
+            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+            folders.update(prefix + name for name in subdirs)
+            files.update(prefix + name for name in names)
+        self._survey = files, folders
+
+    def _remove_leftover_files(self) -> None:
+        """Remove from the spare copy what the new site does not have."""
+        self.survey()
+        files, folders = self._survey
+        needed = {""}
+        for relative in self.placed:
+            folder = relative.rpartition("/")[0]
+            while folder not in needed:
+                needed.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in folders - needed - self.placed.keys():
+            if folder.rpartition("/")[0] in needed:  # the top of a branch the site no longer has
+                shutil.rmtree(os.path.join(self.staging, folder), ignore_errors=True)
+        for relative in files - self.placed.keys() - needed:
+            if relative.rpartition("/")[0] in needed:
+                try:
+                    os.unlink(os.path.join(self.staging, relative))
+                except FileNotFoundError:
+                    pass
+
     def commit(self, build_id: str) -> None:
         self.write(MARKER, build_id + "\n")
         self.flush()
         try:
+            if self.in_place:
+                self._remove_leftover_files()
             if not self.out_dir.exists():
                 os.rename(self.staging, self.out_dir)
             elif _exchange(self.staging, self.out_dir):
-                self._discard(self.staging)  # which now holds the old site
+                if not self.in_place:
+                    self._keep_as_spare(self.staging)  # which now holds the old site
             else:
                 # Without an atomic exchange OUT is missing for a moment: a build killed
                 # then leaves the old site in the previous folder, and the next build
@@ -172,11 +372,22 @@ class StagedOutput:
                 except OSError:
                     os.rename(previous, self.out_dir)
                     raise
-                self._discard(previous)
+                self._keep_as_spare(previous)
         except OSError as error:
             if error.errno in (errno.EBUSY, errno.EXDEV):
                 raise UsageError(_mount_point_message(self.out_dir)) from None
             raise OutputError(f"cannot replace {self.out_dir}: {error.strerror}{self._kept()}") from None
+
+    def _keep_as_spare(self, old_site: Path) -> None:
+        """The old site becomes the spare copy that the next build brings up to date, or,
+        where there is none to be, is deleted."""
+        if self.spare is not None and not os.path.lexists(self.spare.path):
+            try:
+                os.rename(old_site, self.spare.path)
+                return
+            except OSError:
+                pass
+        self._discard(old_site)
 
     def _discard(self, old_site: Path) -> None:
         """Delete the old site in the background, renamed first: the next build of this
@@ -193,7 +404,8 @@ class StagedOutput:
             self.flush()
         except BaseException:
             pass  # the build already failed; its staging folder goes either way
-        shutil.rmtree(self.staging, ignore_errors=True)
+        if not self.in_place:  # a spare copy half brought up to date is checked file by file next time
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 class MemoryOutput:
@@ -206,11 +418,26 @@ class MemoryOutput:
     def count(self) -> int:
         return len(self.files)
 
-    def write(self, relative: str, data: bytes | str) -> None:
+    def previous_digest(self, relative: str) -> None:
+        return None
+
+    def reuse(self, relative: str, digest: Any) -> bool:
+        return False
+
+    def write(self, relative: str, data: bytes | str, digest: Any = None) -> None:
         self.files[safe_relative_path(relative)] = data.encode("utf-8") if isinstance(data, str) else data
 
-    def copy(self, relative: str, source: Path) -> None:
+    def copy(self, relative: str, source: Path, digest: Any = None) -> None:
         self.files[safe_relative_path(relative)] = source.read_bytes()
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except IsADirectoryError:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        pass
 
 
 def _remove_in_background(path: Path) -> None:

@@ -53,7 +53,6 @@ from generator.errors import ContentError, Diagnostic, UsageError
 from generator.output import MemoryOutput
 from generator.render.csp import content_security_policy
 from generator.render.environment import create_environment, plot_path
-from generator.render.pages import Renderer
 
 LIVE_PATH = "/__studysite/"
 POLL_SECONDS = 25
@@ -189,6 +188,7 @@ class LiveSite:
         inputs = load_inputs(self.options)
         (shard,) = new_shards(inputs, self.options.site_root)
         shard.parse()
+        shard.read_all()  # every page may need rendering again at the next edit
         return _State(inputs, shard, create_environment(self.options.site_root))
 
     def _build_everything(self) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
@@ -196,16 +196,16 @@ class LiveSite:
         return self._render_everything(self._state)
 
     def _render_everything(self, state: _State) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
-        summaries = [lesson.summary() for lesson in state.shard.lessons.values()]
-        sites, problems = plan_site(state.inputs, summaries, self.options.drafts)
+        sites, problems = plan_site(state.inputs, list(state.shard.summaries.values()), self.options.drafts)
         problems = state.shard.all_problems() + problems
         if any(p.severity == "error" for p in problems):
             return None, problems
-        figures, _ = draw_figures(sites, self.options.site_root, 1)
+        figures, _ = draw_figures(sites, self.options.site_root)
         output = MemoryOutput()
         search_files = state.shard.render(sites, state.environment, state.inputs.version, output)
         state.search = {name: output.files[name] for name in search_files}
-        render_shared(state.inputs, sites, state.environment, figures, output)
+        render_shared(state.inputs, sites, state.environment, output)
+        write_figures(figures, output)
         for name, script in search_indexes(sites, search_files).items():
             output.write(name, script)
         state.sites = sites
@@ -217,33 +217,10 @@ class LiveSite:
         kinds = {_kind_of(path, root) for path in changed}
         if state is None or "config" in kinds:
             return self._build_everything()
-        everything = state.sites is None
-        if "templates" in kinds:
-            state.environment = create_environment(self.options.site_root)
-            everything = True
-        if "static" in kinds:
-            statics = load_statics(self.options.site_root)
-            state.inputs = replace(state.inputs, statics=statics, version=asset_version(statics))
-            everything = True
-        trees = scan_trees(state.inputs.config)
-        before = {source.path: source for source in state.inputs.sources}
-        after = {source.path: source for tree in trees for source in tree.sources}
-        edited = [source for path, source in after.items() if before.get(path) != source]
-        removed = [source for path, source in before.items() if path not in after]
-        old_summaries = {
-            source.path: state.shard.lessons[source.path].summary() for source in edited if source.path in state.shard.lessons
-        }
-        state.shard.update(edited, removed)
-        everything = everything or bool(removed) or any(
-            (new.folders, new.resources) != (old.folders, old.resources) for new, old in zip(trees, state.inputs.trees)
-        )
-        everything = everything or any(
-            source.path not in state.shard.lessons or old_summaries.get(source.path) != state.shard.lessons[source.path].summary()
-            for source in edited
-        )
-        state.inputs = replace(state.inputs, trees=trees)
-        paths = (state.pending or set()) | {source.path for source in edited}
-        if everything:
+        everything = self._reload_inputs(state, kinds) or state.sites is None
+        edited, replanned = self._reparse(state)
+        paths = (state.pending or set()) | edited
+        if everything or replanned:
             state.pending = None
             files, problems = self._render_everything(state)
             if files is None:
@@ -260,25 +237,63 @@ class LiveSite:
         files = self._render_edited(state, paths)
         return files, problems + site_warnings(state.inputs, state.sites)
 
+    def _reload_inputs(self, state: _State, kinds: set[str]) -> bool:
+        """Read the templates and static files again where they changed; whether they did
+        (every page is then rendered again)."""
+        if "templates" in kinds:
+            state.environment = create_environment(self.options.site_root)
+        if "static" in kinds:
+            statics = load_statics(self.options.site_root)
+            state.inputs = replace(state.inputs, statics=statics, version=asset_version(statics))
+        return bool(kinds & {"templates", "static"})
+
+    @staticmethod
+    def _reparse(state: _State) -> tuple[set[str], bool]:
+        """Parse the edited lessons again and forget the removed ones: the paths of the
+        edited ones, and whether the site plan may have changed (a lesson added or
+        removed, a title, an order, a folder or a resource changed)."""
+        trees = scan_trees(state.inputs.config)
+        before = {source.path: source for source in state.inputs.sources}
+        after = {source.path: source for tree in trees for source in tree.sources}
+        edited = [source for path, source in after.items() if before.get(path) != source]
+        removed = [source for path, source in before.items() if path not in after]
+        summaries = state.shard.summaries
+        old_summaries = {source.path: summaries[source.path] for source in edited if source.path in summaries}
+        state.shard.update(edited, removed)
+        replanned = bool(removed) or any(
+            (new.folders, new.resources) != (old.folders, old.resources) for new, old in zip(trees, state.inputs.trees)
+        )
+        replanned = replanned or any(
+            source.path not in summaries or old_summaries.get(source.path) != summaries[source.path] for source in edited
+        )
+        state.inputs = replace(state.inputs, trees=trees)
+        return {source.path for source in edited}, replanned
+
     def _render_edited(self, state: _State, paths: set[str]) -> dict[str, bytes]:
         """The pages and search text of the lessons at *paths*, whose place in the site
         has not changed, and the figures they now show."""
         sites = state.sites
-        for site in sites.editions:
-            for page in site.pages:
-                if page.lesson.path in paths:
-                    page.lesson = state.shard.lessons[page.lesson.path].summary()
-            for folder in site.folders:
-                if folder.index is not None and folder.index.path in paths:
-                    folder.index = state.shard.lessons[folder.index.path].summary()
+        _refresh_summaries(sites, state.shard.summaries, paths)
         output = MemoryOutput()
         output.files = dict(self.files)
-        version = state.inputs.version
         for site in sites.editions:
-            renderer = Renderer(state.inputs.config, sites, site, state.shard.lessons, state.environment, version)
-            state.shard.render_pages(site, renderer, output, only=paths)
-        buckets = {bucket_of(state.shard.lessons[path].content_path) for path in paths if path in state.shard.lessons}
-        scripts = state.shard.search_scripts(sites, buckets)
+            state.shard.render_pages(site, sites, state.environment, state.inputs.version, output, only=paths)
+        self._replace_search_text(state, paths, output)
+        needed = {plot_path(spec) for spec in site_figures(sites)}
+        for name in [name for name in output.files if name.startswith("assets/plots/") and name not in needed]:
+            del output.files[name]
+        if not needed <= output.files.keys():
+            figures, _ = draw_figures(sites, self.options.site_root)
+            write_figures(figures, output)
+        return output.files
+
+    @staticmethod
+    def _replace_search_text(state: _State, paths: set[str], output: MemoryOutput) -> None:
+        """Make the search files of the buckets of the lessons at *paths* again, and the
+        search indexes that list them."""
+        lessons = state.shard.lessons
+        buckets = {bucket_of(lessons[path].content_path) for path in paths if path in lessons}
+        scripts = state.shard.search_scripts(state.sites, buckets)
         stale = {name.rsplit("-", 1)[0] for name in scripts}
         for name in [name for name in state.search if name.rsplit("-", 1)[0] in stale]:
             del state.search[name]
@@ -286,15 +301,8 @@ class LiveSite:
         state.search.update(scripts)
         for name, script in scripts.items():
             output.write(name, script)
-        for name, script in search_indexes(sites, list(state.search)).items():
+        for name, script in search_indexes(state.sites, list(state.search)).items():
             output.write(name, script)
-        needed = {plot_path(spec) for spec in site_figures(sites)}
-        for name in [name for name in output.files if name.startswith("assets/plots/") and name not in needed]:
-            del output.files[name]
-        if not needed <= output.files.keys():
-            figures, _ = draw_figures(sites, self.options.site_root, 1)
-            write_figures(figures, output)
-        return output.files
 
     # --- serving --------------------------------------------------------------------
 
@@ -348,6 +356,18 @@ def _relative(path: str, site_root: Path) -> str:
         return Path(path).resolve().relative_to(site_root.resolve()).as_posix()
     except (ValueError, OSError):
         return str(path)
+
+
+def _refresh_summaries(sites: Sites, summaries: dict, paths: set[str]) -> None:
+    """Give the pages and folders of the lessons at *paths* their lessons' new summaries
+    (same place in the site, new text or figures)."""
+    for site in sites.editions:
+        for page in site.pages:
+            if page.lesson.path in paths:
+                page.lesson = summaries[page.lesson.path]
+        for folder in site.folders:
+            if folder.index is not None and folder.index.path in paths:
+                folder.index = summaries[folder.index.path]
 
 
 def resolve_request(raw_path: str) -> str | None:
@@ -411,84 +431,88 @@ def make_server(live: LiveSite, bind: str, port: int, *, idle_seconds: float = I
     return server
 
 
-def _make_handler(live: LiveSite, idle_seconds: float):
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "studysite"
-        timeout = idle_seconds  # for each read and write of the connection
+def _make_handler(live: LiveSite, idle_seconds: float) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (_Handler,), {"live": live, "timeout": idle_seconds})
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
-            pass
 
-        def do_HEAD(self) -> None:
-            self._respond(head=True)
+class _Handler(BaseHTTPRequestHandler):
+    """Serves the files of *live*'s last good build, and its live-reload endpoints."""
 
-        def do_GET(self) -> None:
-            self._respond(head=False)
+    server_version = "studysite"
+    live: LiveSite
+    timeout: float  # for each read and write of the connection
 
-        def _respond(self, head: bool) -> None:
-            allowed = self.server.allowed_hosts
-            if allowed is not None and (self.headers.get("Host") or "").lower() not in allowed:
-                self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"studysite: unknown Host\n", head)
-                return
-            if self.path.startswith(LIVE_PATH):
-                self._live(head)
-                return
-            relative = resolve_request(self.path)
-            files, build = live.current()
-            if relative is not None and relative not in files and relative + "/index.html" in files:
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", urlsplit(self.path).path + "/")
-                self.end_headers()
-                return
-            data = files.get(relative) if relative is not None else None
-            status = HTTPStatus.OK
-            if data is None:
-                status = HTTPStatus.NOT_FOUND
-                relative = "404.html"
-                data = files.get("404.html", b"<!doctype html><title>studysite</title><body></body>")
-            content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-            policy = FILE_POLICY
-            if content_type == "text/html":
-                policy = page_policy(data)
-                data = _inject_live_script(data, build)
-            if content_type.startswith("text/") or content_type in ("application/javascript", "image/svg+xml"):
-                content_type += "; charset=utf-8"
-            self._send(status, content_type, data, head, policy)
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+        pass
 
-        def _live(self, head: bool) -> None:
-            url = urlsplit(self.path)
-            if url.path == LIVE_PATH + "live.js":
-                self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT.encode(), head)
-            elif url.path == LIVE_PATH + "poll":
-                query = parse_qs(url.query)
-                try:
-                    build = int(query.get("build", ["0"])[0])
-                    errors_version = int(query.get("errors", ["-1"])[0])
-                except ValueError:
-                    self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad poll\n", head)
-                    return
-                state = live.wait_for_change(build, errors_version, POLL_SECONDS)
-                self._send(HTTPStatus.OK, "application/json", json.dumps(state).encode(), head)
-            else:
-                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", head)
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
 
-        def _send(
-            self, status: HTTPStatus, content_type: str, data: bytes, head: bool, policy: str = FILE_POLICY
-        ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Security-Policy", policy)
-            self.send_header("X-Content-Type-Options", "nosniff")
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def _respond(self, head: bool) -> None:
+        allowed = self.server.allowed_hosts
+        if allowed is not None and (self.headers.get("Host") or "").lower() not in allowed:
+            self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"studysite: unknown Host\n", head)
+            return
+        if self.path.startswith(LIVE_PATH):
+            self._live(head)
+            return
+        relative = resolve_request(self.path)
+        files, build = self.live.current()
+        if relative is not None and relative not in files and relative + "/index.html" in files:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", urlsplit(self.path).path + "/")
             self.end_headers()
-            if not head:
-                try:
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+            return
+        data = files.get(relative) if relative is not None else None
+        status = HTTPStatus.OK
+        if data is None:
+            status = HTTPStatus.NOT_FOUND
+            relative = "404.html"
+            data = files.get("404.html", b"<!doctype html><title>studysite</title><body></body>")
+        content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+        policy = FILE_POLICY
+        if content_type == "text/html":
+            policy = page_policy(data)
+            data = _inject_live_script(data, build)
+        if content_type.startswith("text/") or content_type in ("application/javascript", "image/svg+xml"):
+            content_type += "; charset=utf-8"
+        self._send(status, content_type, data, head, policy)
 
-    return Handler
+    def _live(self, head: bool) -> None:
+        url = urlsplit(self.path)
+        if url.path == LIVE_PATH + "live.js":
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT.encode(), head)
+        elif url.path == LIVE_PATH + "poll":
+            query = parse_qs(url.query)
+            try:
+                build = int(query.get("build", ["0"])[0])
+                errors_version = int(query.get("errors", ["-1"])[0])
+            except ValueError:
+                self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad poll\n", head)
+                return
+            state = self.live.wait_for_change(build, errors_version, POLL_SECONDS)
+            self._send(HTTPStatus.OK, "application/json", json.dumps(state).encode(), head)
+        else:
+            self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", head)
+
+    def _send(
+        self, status: HTTPStatus, content_type: str, data: bytes, head: bool, policy: str = FILE_POLICY
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Security-Policy", policy)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
 
 
 def page_policy(page: bytes) -> str:

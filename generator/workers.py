@@ -1,4 +1,4 @@
-"""Forked build workers end with the build that forked them.
+"""Forked build workers: how many to run, and how they end with the build that forked them.
 
 A build killed with SIGKILL cannot stop its workers, and a worker busy parsing reads
 nothing from its pipe, so it would go on (and then wait forever for orders) holding the
@@ -17,6 +17,14 @@ import time
 
 _PR_SET_PDEATHSIG = 1
 _POLL_SECONDS = 0.2
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as Hugo counts them), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def exit_with_parent(parent: int) -> None:

@@ -19,6 +19,9 @@ corpus in ../shared — and measures, each build in a fresh process:
 * generate: 1,000 lessons regenerated offline from a full cache (cold output, then
   unchanged), and 400 prompts put with ``--jobs 8`` to the test server answering after
   200 ms.
+* first, the table of issue 15 (tests/bench_speed.py): studysite against Hugo, cold at
+  N = 1,000 and 5,000, one lesson edited, warm, peak memory, ``--jobs`` scaling, and a
+  100-folder-deep site (plus 20,000 lessons with ``--scale``); ``--only speed`` for it alone;
 * multilingual sites (``--multilingual-sizes``): 3 languages × N lessons, two thirds of
   each language's lessons translated (same path in the other two), in Hugo's layout
   (``config.toml`` with ``[languages]`` and a ``contentDir`` each); cold (``--jobs 2``)
@@ -28,7 +31,8 @@ corpus in ../shared — and measures, each build in a fresh process:
   page against the same page built without languages.
 
     python tests/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--source bundled|corpus]
-                              [--multilingual-sizes 250 500 1000] [--only multilingual]
+                              [--multilingual-sizes 250 500 1000] [--only speed|multilingual|generate]
+                              [--scale]
 """
 
 from __future__ import annotations
@@ -133,8 +137,8 @@ for index, path in enumerate(sorted(site.joinpath("content").rglob("*.md"))):
     return time.perf_counter() - started
 
 
-def hugo_seconds(site: Path, out: Path) -> float | None:
-    """Hugo building the same content with minimal layouts (None without hugo)."""
+def hugo_command(site: Path, out: Path) -> list[str] | None:
+    """Hugo building the same content with minimal layouts into *out* (None without hugo)."""
     hugo = shutil.which("hugo")
     if hugo is None:
         return None
@@ -151,10 +155,23 @@ def hugo_seconds(site: Path, out: Path) -> float | None:
     )
     config = out.parent / f"{out.name}-hugo.toml"
     config.write_text('baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS"]\n')
-    command = [hugo, "--quiet", "-s", str(site), "--config", str(config), "--layoutDir", str(layouts), "-d", str(out)]
+    return [hugo, "--quiet", "-s", str(site), "--config", str(config), "--layoutDir", str(layouts), "-d", str(out)]
+
+
+def hugo_seconds(site: Path, out: Path) -> float | None:
+    """Seconds for Hugo to build the same content with minimal layouts (None without hugo)."""
+    command = hugo_command(site, out)
+    return run_timed(command) if command is not None else None
+
+
+def run_timed(command: list[str]) -> float:
+    """Wall seconds of one process, which must succeed."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - started
+    result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{command[0]} failed:\n{result.stderr.decode()}")
+    return elapsed
 
 
 def median_of(repeat: int, run) -> float:
@@ -534,11 +551,18 @@ def main() -> None:
                         help="a Python with torch installed, to compare the losses with PyTorch")
     parser.add_argument("--multilingual-sizes", type=int, nargs="+", default=[250, 500, 1000],
                         help="lessons per language of the multilingual sites")
-    parser.add_argument("--only", choices=("multilingual", "generate"), help="measure only this part")
+    parser.add_argument("--only", choices=("speed", "multilingual", "generate"), help="measure only this part")
+    parser.add_argument("--scale", action="store_true", help="add a 20,000-lesson site to the speed table (a few minutes)")
     arguments = parser.parse_args()
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
+        if arguments.only in (None, "speed"):
+            import bench_speed
+
+            bench_speed.report(work, arguments.repeat, arguments.source, arguments.scale)
+        if arguments.only == "speed":
+            return
         if arguments.only == "generate":
             report_generate(work, arguments.repeat)
             return

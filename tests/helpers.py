@@ -48,9 +48,14 @@ class Run:
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None) -> Run:
-    """Run ``studysite`` in this process (fast), as the console script would."""
+    """Run ``studysite`` in this process (fast), as the console script would. A build
+    runs in this one process (``--jobs 1``) unless the test gives ``--jobs``: forking the
+    test runner for every build would be slow."""
     from generator.cli import main
 
+    args = tuple(args)
+    if args[:1] == ("build",) and "--jobs" not in args:
+        args += ("--jobs", "1")
     out, err = io.StringIO(), io.StringIO()
     previous = os.getcwd()
     try:

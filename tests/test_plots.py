@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 
 from generator.core import FOCAL_GAMMAS, LOSSES, focal_family, train
-from generator.plots import cache as plot_cache
 from generator.plots import spec as plot_spec
 from generator.plots.cache import PlotCache, render_figures
 from generator.plots.captions import describe
@@ -389,29 +388,26 @@ def test_a_thousand_lessons_with_the_same_figure_draw_it_once(tmp_path):
     assert drawn == 1 and len(svgs) == 1
 
 
-def test_parallel_rendering_matches_serial(tmp_path, monkeypatch):
+def test_the_drawing_process_draws_what_it_is_asked_for_as_drawing_here_does(tmp_path):
     specs = [curves("mse", "mae"), curves("hinge", "focal", axis="margin"), FOCAL, BLOBS]
-    serial, drawn = render_figures(specs, PlotCache(tmp_path / "one"), jobs=1)
+    serial, drawn = render_figures(specs, PlotCache(tmp_path / "here"))
     assert drawn == 4
-    pools = []
-    real = plot_cache._fork_context
-
-    def spy():
-        context = real()
-        original = context.Pool
-
-        def pool(processes, *args, **kwargs):
-            pools.append(processes)
-            return original(processes, *args, **kwargs)
-
-        monkeypatch.setattr(context, "Pool", pool)
-        return context
-
-    monkeypatch.setattr(plot_cache, "_fork_context", spy)
-    parallel, drawn = render_figures(specs, PlotCache(tmp_path / "two"), jobs=2)
-    assert drawn == 4 and pools == [2]
-    assert parallel == serial
-    # One miss is drawn here, without a pool.
-    pools.clear()
-    _, drawn = render_figures([*specs, curves("log_cosh")], PlotCache(tmp_path / "two"), jobs=2)
-    assert drawn == 1 and pools == []
+    # In a fresh interpreter, to see that the one asking never imports matplotlib.
+    (tmp_path / "specs.pickle").write_bytes(pickle.dumps(specs))
+    run_python(
+        f"""
+        import pickle, sys
+        from pathlib import Path
+        from generator.plots.cache import FigureDrawer, PlotCache
+        work = Path({str(tmp_path)!r})
+        drawer = FigureDrawer(PlotCache(work / "drawer"))
+        for spec in pickle.loads((work / "specs.pickle").read_bytes()):
+            drawer.ask(spec)
+        svgs = drawer.results()
+        (work / "drawn.pickle").write_bytes(pickle.dumps((svgs, "matplotlib" in sys.modules)))
+        """
+    )
+    svgs, imported_matplotlib = pickle.loads((tmp_path / "drawn.pickle").read_bytes())
+    assert svgs == serial and not imported_matplotlib
+    # What it drew is in the cache.
+    assert render_figures(specs, PlotCache(tmp_path / "drawer")) == (serial, 0)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from generator.build import LoadedSite, plot_path
+from generator.build import LoadedSite
+from generator.render.environment import plot_path
 from generator.content.lesson import Lesson, ShortcodePart, shortcode_params
 from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX, create_markdown, omit_raw_html, use_math_rules
 from generator.content.refs import find_ref

@@ -212,5 +212,5 @@ def package_bytes(export: AnkiExport, site_root: Path, now: int | None = None) -
 
 def _media_bytes(export: AnkiExport, site_root: Path) -> dict[str, bytes]:
     plots = {name: spec for name, spec in export.media.items() if not isinstance(spec, bytes)}
-    drawn, _ = draw_plots(list(plots.values()), site_root, 1)
+    drawn, _ = draw_plots(list(plots.values()), site_root)
     return {name: drawn[plots[name]] if name in plots else data for name, data in export.media.items()}

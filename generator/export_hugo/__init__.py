@@ -140,7 +140,7 @@ class _Exporter:
             for relative, published in site.resources.items():
                 files["static/" + published] = config.root / language.content_root / relative
             files.update(self._content(site))
-        drawn, _ = draw_plots(self.specs, config.root, 1)
+        drawn, _ = draw_plots(self.specs, config.root)
         for spec, svg in drawn.items():
             files["static/" + plot_path(spec)] = svg
         self.result.plots = len(drawn)

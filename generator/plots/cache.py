@@ -1,4 +1,4 @@
-"""Drawn figures kept between builds, and drawing the missing ones, in parallel when asked.
+"""Drawn figures kept between builds, and drawing the missing ones.
 
 :class:`PlotCache` keeps each SVG under the site's ``.studysite/plots`` folder, named by
 :func:`~generator.plots.spec.figure_id` and sealed with :func:`generator.integrity.seal`
@@ -6,19 +6,22 @@ for that name: a site folder may come from anyone, and an SVG is published as it
 a file this user's builds did not write for this very figure — foreign, renamed,
 truncated or bit-flipped — reads as missing and is drawn again.
 
-:func:`render_figures` is the one way to matplotlib: it imports
-:mod:`generator.plots.draw` only when some figure is not in the cache.
+:func:`render_figures` and :class:`FigureDrawer` are the ways to matplotlib: they import
+:mod:`generator.plots.draw` only when some figure is not in the cache, the drawer in a
+process of its own.
 """
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
+import os
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
 from generator.atomic import write_atomic
 from generator.integrity import seal, unseal
+from generator.workers import exit_with_parent
 
 from .spec import FigureSpec, figure_id
 
@@ -56,22 +59,9 @@ def _purpose(spec: FigureSpec) -> str:
     return f"plot {figure_id(spec)}"
 
 
-def _fork_context():
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return None
-
-
-def render_figures(
-    specs: Iterable[FigureSpec], cache: PlotCache, jobs: int = 1
-) -> tuple[dict[FigureSpec, bytes], int]:
-    """The SVG of every distinct spec, and how many had to be drawn now (cache misses).
-
-    With ``jobs > 1`` and more than two misses, the first is drawn here and the rest by a
-    pool of up to ``jobs`` forked processes; otherwise all are drawn here. Each drawn SVG
-    is put in the cache.
-    """
+def render_figures(specs: Iterable[FigureSpec], cache: PlotCache) -> tuple[dict[FigureSpec, bytes], int]:
+    """The SVG of every distinct spec, and how many had to be drawn now (cache misses),
+    drawn in this process. Each drawn SVG is put in the cache."""
     distinct = list(dict.fromkeys(specs))
     result: dict[FigureSpec, bytes] = {}
     missing: list[FigureSpec] = []
@@ -85,20 +75,75 @@ def render_figures(
         return result, 0
     from generator.plots.draw import draw  # loads matplotlib: only ever when a figure must be drawn
 
-    context = _fork_context() if jobs > 1 and len(missing) > 2 else None
-    if context is not None:
-        # The first figure is drawn here: it loads fonts and warms matplotlib's caches
-        # once, before forking, instead of once in every worker.
-        drawn = [draw(missing[0])]
-        gc.freeze()  # the workers' collector then leaves the inherited objects (and their pages) alone
-        try:
-            with context.Pool(min(jobs, len(missing) - 1)) as pool:
-                drawn += pool.map(draw, missing[1:], chunksize=1)
-        finally:
-            gc.unfreeze()
-    else:
-        drawn = [draw(spec) for spec in missing]
-    for spec, svg in zip(missing, drawn):
+    for spec in missing:
+        result[spec] = svg = draw(spec)
         cache.put(spec, svg)
-        result[spec] = svg
     return {spec: result[spec] for spec in distinct}, len(missing)
+
+
+class FigureDrawer:
+    """Draws figures in a forked process of its own, as they are asked for, so that
+    importing matplotlib and drawing overlap what the build does meanwhile (parsing and
+    rendering lessons in its other processes). Each drawn SVG is put in the cache.
+
+    Where processes cannot be forked, the figures asked for are drawn here, when their
+    SVGs are asked for."""
+
+    def __init__(self, cache: PlotCache, inherited: Iterable = ()):
+        """*inherited*: connections of this process's that the drawing process must close
+        (so that they end when this process does)."""
+        self.cache = cache
+        self.asked: list[FigureSpec] = []
+        self._inherited = list(inherited)
+        self._connection = None
+        self._process = None
+
+    def ask(self, spec: FigureSpec) -> None:
+        self.asked.append(spec)
+        if self._process is None:
+            try:
+                context = multiprocessing.get_context("fork")
+            except ValueError:
+                return
+            parent_end, child_end = context.Pipe()
+            self._process = context.Process(
+                target=_draw_asked, args=(child_end, self.cache, os.getpid(), [*self._inherited, parent_end]), daemon=True
+            )
+            self._process.start()
+            child_end.close()
+            self._connection = parent_end
+        self._connection.send(spec)
+
+    def results(self) -> dict[FigureSpec, bytes]:
+        """The SVG of every figure asked for, once all are drawn."""
+        if self._process is None:
+            return render_figures(self.asked, self.cache)[0]
+        try:
+            self._connection.send(None)
+            message = self._connection.recv()
+        except (EOFError, OSError):
+            message = ("failed", "the drawing process ended without an answer")
+        finally:
+            self._connection.close()
+            self._process.join()
+        if message[0] != "drawn":
+            raise RuntimeError(f"drawing the figures failed:\n{message[1]}")
+        return message[1]
+
+
+def _draw_asked(connection, cache: PlotCache, parent: int, inherited: list) -> None:
+    exit_with_parent(parent)
+    for other in inherited:
+        other.close()
+    try:
+        from generator.plots.draw import draw  # matplotlib, here rather than in the build
+
+        drawn: dict[FigureSpec, bytes] = {}
+        while (spec := connection.recv()) is not None:
+            drawn[spec] = svg = draw(spec)
+            cache.put(spec, svg)
+        connection.send(("drawn", drawn))
+    except (EOFError, BrokenPipeError):
+        return  # the build has gone
+    except BaseException:
+        connection.send(("failed", traceback.format_exc()))

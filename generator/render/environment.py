@@ -101,3 +101,24 @@ def plot_path(spec) -> str:
     from generator.plots.spec import figure_id  # light: matplotlib is only imported to draw
 
     return f"assets/plots/{figure_id(spec)}.svg"
+
+
+def template_files(environment: SiteEnvironment, name: str) -> list[str] | None:
+    """The files of template *name* and of every template it extends, includes or
+    imports, in the order found; None if one of them names another by an expression
+    (which could be any template)."""
+    from jinja2 import meta
+
+    found: dict[str, str] = {}
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        source, filename, _ = environment.loader.get_source(environment, current)
+        found[current] = filename
+        for referenced in meta.find_referenced_templates(environment.parse(source, current, filename)):
+            if referenced is None:
+                return None
+            pending.append(referenced)
+    return list(found.values())

@@ -23,7 +23,7 @@ from generator.content.links import resolve_site_link
 from generator.content.site import Folder, Page, Site, Sites
 from generator.render.csp import content_policy, content_security_policy, has_diagrams
 from generator.render.toc import table_of_contents
-from generator.render.tree import tree_file, tree_script, tree_version
+from generator.render.tree import tree_file, tree_script
 from generator.i18n import script_strings_json, strings_for
 from generator.render.views import NavItem, nav_items, section_views
 
@@ -148,7 +148,6 @@ class Renderer:
             )
             for index, page in enumerate(site.pages)
         }
-        self._tree: tuple[str, str] | None = None
         """The language's tree script and its version, made when first asked for."""
 
     # --- pages ------------------------------------------------------------------------
@@ -260,17 +259,14 @@ class Renderer:
 
     def tree_script(self) -> str:
         """The language's navigation tree, published at :func:`tree_file`."""
-        return self._tree_and_version()[0]
-
-    def _tree_and_version(self) -> tuple[str, str]:
-        if self._tree is None:
-            script = tree_script(self.site)
-            self._tree = script, tree_version(script)
-        return self._tree
+        return tree_script(self.site)
 
     def _tree_source(self, root: str) -> str:
-        """The tree's address from a page at *root*, with its version against stale caches."""
-        return f"{root}{tree_file(self.site.language)}?v={self._tree_and_version()[1]}"
+        """The tree's address from a page at *root*. Versioned as the other assets are, by
+        the code and the bundled files, not by its own content: a digest of the tree would
+        change every page of the site whenever one lesson's title changes, and a rebuild
+        rewrites only the pages that change. A browser revalidates it as any other file."""
+        return f"{root}{tree_file(self.site.language)}?v={self.asset_version}"
 
     # --- parts --------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ URLs are below the site root, as the pages' ``data-lesson`` keys are."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from generator.content.site import Folder, Site
@@ -27,11 +26,6 @@ def tree_file(language: str) -> str:
 def tree_script(site: Site) -> str:
     data = json.dumps(_nodes(site.root), ensure_ascii=False, separators=(",", ":"))
     return f"window.studysiteTree={data};\n"
-
-
-def tree_version(script: str) -> str:
-    """A digest of the tree's script, so that a page asks for the tree it was built with."""
-    return hashlib.blake2b(script.encode(), digest_size=5).hexdigest()
 
 
 def _nodes(folder: Folder) -> list:
