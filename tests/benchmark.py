@@ -19,6 +19,8 @@ corpus in ../shared — and measures, each build in a fresh process:
 * generate: 1,000 lessons regenerated offline from a full cache (cold output, then
   unchanged), and 400 prompts put with ``--jobs 8`` to the test server answering after
   200 ms.
+* search: the data a reader downloads at first use of the search box on the N = 1,000
+  site (``search/*.js``), raw and gzip-compressed (``--only search``).
 * multilingual sites (``--multilingual-sizes``): 3 languages × N lessons, two thirds of
   each language's lessons translated (same path in the other two), in Hugo's layout
   (``config.toml`` with ``[languages]`` and a ``contentDir`` each); cold (``--jobs 2``)
@@ -28,12 +30,13 @@ corpus in ../shared — and measures, each build in a fresh process:
   page against the same page built without languages.
 
     python tests/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--source bundled|corpus]
-                              [--multilingual-sizes 250 500 1000] [--only multilingual]
+                              [--multilingual-sizes 250 500 1000] [--only multilingual|generate|search]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import random
@@ -254,6 +257,23 @@ for label, spec in rows:
     out.append([label, statistics.median(times), len(svg)])
 print(json.dumps(out))
 """
+
+
+def measure_search_data(work: Path, source: str) -> tuple[int, int]:
+    """Bytes of the search files of the N = 1,000 site, raw and gzip-compressed (level 6, as
+    web servers send them)."""
+    site = generate_site(work / "search-site", 1000, source)
+    out = work / "search-out"
+    run_build(site, out)
+    files = sorted((out / "search").glob("*.js"))
+    raw = sum(path.stat().st_size for path in files)
+    compressed = sum(len(gzip.compress(path.read_bytes(), compresslevel=6)) for path in files)
+    return raw, compressed
+
+
+def report_search_data(work: Path, source: str) -> None:
+    raw, compressed = measure_search_data(work, source)
+    print(f"\nsearch data at N=1000: {raw / 1e6:.2f} MB, {compressed / 1e6:.3f} MB gzip-compressed")
 
 
 def measure_figures() -> list[list]:
@@ -534,13 +554,16 @@ def main() -> None:
                         help="a Python with torch installed, to compare the losses with PyTorch")
     parser.add_argument("--multilingual-sizes", type=int, nargs="+", default=[250, 500, 1000],
                         help="lessons per language of the multilingual sites")
-    parser.add_argument("--only", choices=("multilingual", "generate"), help="measure only this part")
+    parser.add_argument("--only", choices=("multilingual", "generate", "search"), help="measure only this part")
     arguments = parser.parse_args()
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         if arguments.only == "generate":
             report_generate(work, arguments.repeat)
+            return
+        if arguments.only == "search":
+            report_search_data(work, arguments.source)
             return
         multilingual = [
             measure_multilingual(n, arguments.repeat, arguments.source, work, with_hugo=True)
@@ -578,6 +601,7 @@ def main() -> None:
             torch = f", torch {loss['torch_seconds'] * 1000:.1f} ms, ratio {loss['ratio']:.2f}" if loss.get("ratio") else ", torch not installed"
             print(f"  {loss['name']:<16} {loss['seconds'] * 1000:.1f} ms{torch}")
         report_generate(work, arguments.repeat)
+        report_search_data(work, arguments.source)
     finally:
         if arguments.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,23 +1,148 @@
-"""The search index: each lesson section's plain text, in small script files.
+"""The search index: each lesson section's rendered text, in small script files.
 
 Search runs in the reader's browser as a case-insensitive substring scan over this text,
 which needs no word segmentation for Chinese, works from ``file://`` and any static host,
 and is written by each build worker for its own lessons (see BENCHMARKS.md for why not
 Pagefind). The files are loaded only when the reader first uses the search box.
+
+The text is what the page shows, not its source: a formula is its MathML's text (``L = 1/2
+(y − ŷ)2``), never its LaTeX. A test question's answer is kept apart from the question, so
+that the browser can find a match in it and show the question alone, never the answer.
+
+Schema (``static/assets/site.js`` reads exactly this):
+
+- ``search/index.js`` calls ``studysiteSearch.init({"shards": [file, …], "titles": {url:
+  title}, "fold": {character: character}})``;
+- each shard file calls ``studysiteSearch.add({"entries": [entry, …], "fold": {…}})``;
+- an entry is one section, with one-letter names because every entry repeats them: ``u``
+  the page's URL below the language's root (``titles[u]`` is its title), ``a`` the
+  section's anchor (``""`` for none), ``h`` its heading, ``t`` its prose and prompts, ``q``
+  its questions, each ``{"t": the question, "s": its answer ("" for none)}`` — the
+  solution, searched but never shown;
+- ``fold`` maps a character to the one the browser compares it as: Traditional Chinese to
+  Simplified (by OpenCC), so that either script finds the other. Each file carries the
+  characters of its own text and the Traditional forms of its Simplified ones (what a
+  reader of the other script types), so nothing is shipped for characters never searched.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import unicodedata
+from functools import cache, lru_cache
+from typing import Any
+from xml.etree import ElementTree
 
-from generator.content.lesson import Lesson
+from generator.content.lesson import HtmlPart, Lesson, PromptPart, QuestionsPart, Section
 
 SHARD_BYTES = 256 * 1024
 
+_MATH = re.compile(r"<math\b.*?</math>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
 
-def lesson_entries(lesson: Lesson, url: str) -> list[list[str]]:
-    """One entry per section: [page url, section anchor, heading, text]."""
-    return [[url, section.anchor, section.heading, section.text()] for section in lesson.sections]
+
+def rendered_text(fragment: str) -> str:
+    """The words an HTML fragment shows: tags dropped, formulas as their MathML's text."""
+    if "<" in fragment:
+        fragment = _TAGS.sub(" ", _MATH.sub(lambda m: f" {html.escape(_math_text(m.group(0)))} ", fragment))
+    return _SPACE.sub(" ", html.unescape(fragment)).strip()
+
+
+@lru_cache(maxsize=4096)
+def _math_text(markup: str) -> str:
+    """The text content of a ``<math>`` element, with a slash between a fraction's parts and
+    a root sign before a root, which the layout shows and the text content alone would lose."""
+    try:
+        element = ElementTree.fromstring(markup)
+    except ElementTree.ParseError:  # not our serializer's output: fall back to its bare text
+        return _TAGS.sub("", markup)
+    pieces: list[str] = []
+    _collect_math(element, pieces)
+    return "".join(pieces)
+
+
+def _collect_math(element: ElementTree.Element, pieces: list[str]) -> None:
+    name = element.tag.removeprefix(_MATHML)
+    if name in ("msqrt", "mroot"):
+        pieces.append("√")
+    pieces.append(element.text or "")
+    children = list(element)
+    if name == "mroot" and len(children) == 2:
+        children = children[:1]  # the index would read as a factor
+    for number, child in enumerate(children):
+        if name == "mfrac" and number == 1:
+            pieces.append("/")
+        _collect_math(child, pieces)
+        pieces.append(child.tail or "")
+
+
+def section_entry(section: Section, url: str) -> dict[str, Any]:
+    """A section's entry (the schema above)."""
+    body: list[str] = []
+    questions: list[dict[str, str]] = []
+    for part in section.parts:
+        match part:
+            case PromptPart(prompt=prompt):
+                body.append(prompt)
+            case HtmlPart(html=fragment):
+                body.append(rendered_text(fragment))
+            case QuestionsPart(questions=asked):
+                for question in asked:
+                    answer = " ".join(rendered_text(p.html) for p in question.answer or () if isinstance(p, HtmlPart))
+                    questions.append({"t": rendered_text(question.html), "s": answer})
+            case _:
+                pass  # plots: no words of the lesson's own
+    return {
+        "u": url,
+        "a": section.anchor,
+        "h": rendered_text(section.heading_html),
+        "t": " ".join(piece for piece in body if piece),
+        "q": questions,
+    }
+
+
+def lesson_entries(lesson: Lesson, url: str) -> list[dict[str, Any]]:
+    """One entry per section of *lesson*, whose page is at *url*."""
+    return [section_entry(section, url) for section in lesson.sections]
+
+
+def _entry_text(entry: dict[str, Any]) -> str:
+    return " ".join([entry["h"], entry["t"], *(question["t"] + question["s"] for question in entry["q"])])
+
+
+@cache
+def _converters() -> tuple[Any, Any]:
+    import opencc  # only for text with Chinese characters
+
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def fold_map(text: str) -> dict[str, str]:
+    """How the browser should compare the Chinese characters of *text*, and the other script's
+    forms of them: each to its Simplified form, where that differs. One character for one, so
+    that an offset in folded text is the same offset in the text shown."""
+    characters = set(_HAN.findall(unicodedata.normalize("NFKC", text)))
+    if not characters:
+        return {}
+    to_simplified, to_traditional = _converters()
+    folds = {}
+    for character in sorted(characters):
+        simplified = to_simplified.convert(character)
+        if len(simplified) == 1 and simplified != character:
+            folds[character] = simplified
+        traditional = to_traditional.convert(simplified if len(simplified) == 1 else character)
+        if len(traditional) == 1 and traditional not in characters and to_simplified.convert(traditional) != traditional:
+            folds[traditional] = to_simplified.convert(traditional)
+    return folds
+
+
+def _script(call: str, data: dict[str, Any]) -> str:
+    return f"studysiteSearch.{call}({json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n"
 
 
 class SearchShardWriter:
@@ -27,13 +152,16 @@ class SearchShardWriter:
         """Files named ``{folder}search/{prefix}-NNN.js``: *folder* is a language's."""
         self.prefix = prefix
         self.folder = folder
-        self._pending: list[list[str]] = []
+        self._pending: list[dict[str, Any]] = []
+        self._texts: list[str] = []
         self._size = 0
         self.files: dict[str, str] = {}
 
-    def add(self, entries: list[list[str]]) -> None:
+    def add(self, entries: list[dict[str, Any]]) -> None:
+        texts = [_entry_text(entry) for entry in entries]
         self._pending.extend(entries)
-        self._size += sum(len(field) for entry in entries for field in entry)
+        self._texts.extend(texts)
+        self._size += sum(map(len, texts))
         if self._size >= SHARD_BYTES:
             self.flush()
 
@@ -41,14 +169,14 @@ class SearchShardWriter:
         if not self._pending:
             return
         name = f"{self.folder}search/{self.prefix}-{len(self.files):03}.js"
-        payload = json.dumps(self._pending, ensure_ascii=False, separators=(",", ":"))
-        self.files[name] = f"studysiteSearch.add({payload});\n"
+        self.files[name] = _script("add", {"entries": self._pending, "fold": fold_map(" ".join(self._texts))})
         self._pending = []
+        self._texts = []
         self._size = 0
 
 
 def index_script(shard_files: list[str], titles: dict[str, str]) -> str:
     """search/index.js: the shard list and every page's title, both by path below the
     language's own root (where the page's search box loads them from)."""
-    data = {"shards": sorted(shard_files), "titles": titles}
-    return f"studysiteSearch.init({json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n"
+    fold = fold_map(" ".join(titles.values()))
+    return _script("init", {"shards": sorted(shard_files), "titles": titles, "fold": fold})
