@@ -39,7 +39,6 @@ from generator.content.lesson import HtmlPart, Lesson, PromptPart, QuestionsPart
 
 SHARD_BYTES = 256 * 1024
 
-_MATH = re.compile(r"<math\b.*?</math>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -48,9 +47,20 @@ _MATHML = "{http://www.w3.org/1998/Math/MathML}"
 
 def rendered_text(fragment: str) -> str:
     """The words an HTML fragment shows: tags dropped, formulas as their MathML's text."""
-    if "<" in fragment:
-        fragment = _TAGS.sub(" ", _MATH.sub(lambda m: f" {html.escape(_math_text(m.group(0)))} ", fragment))
-    return _SPACE.sub(" ", html.unescape(fragment)).strip()
+    pieces = []
+    position = 0
+    while (start := fragment.find("<math", position)) >= 0 and (end := fragment.find("</math>", start)) >= 0:
+        end += len("</math>")
+        pieces += [_markup_text(fragment[position:start]), _math_text(fragment[start:end])]
+        position = end
+    pieces.append(_markup_text(fragment[position:]))
+    return " ".join(" ".join(pieces).split())
+
+
+def _markup_text(markup: str) -> str:
+    if "<" in markup:
+        markup = _TAGS.sub(" ", markup)
+    return html.unescape(markup) if "&" in markup else markup
 
 
 @lru_cache(maxsize=4096)
@@ -111,8 +121,8 @@ def lesson_entries(lesson: Lesson, url: str) -> list[dict[str, Any]]:
     return [section_entry(section, url) for section in lesson.sections]
 
 
-def _entry_text(entry: dict[str, Any]) -> str:
-    return " ".join([entry["h"], entry["t"], *(question["t"] + question["s"] for question in entry["q"])])
+def _entry_size(entry: dict[str, Any]) -> int:
+    return len(entry["h"]) + len(entry["t"]) + sum(len(question["t"]) + len(question["s"]) for question in entry["q"])
 
 
 @cache
@@ -122,27 +132,31 @@ def _converters() -> tuple[Any, Any]:
     return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
 
 
-def fold_map(text: str) -> dict[str, str]:
-    """How the browser should compare the Chinese characters of *text*, and the other script's
-    forms of them: each to its Simplified form, where that differs. One character for one, so
-    that an offset in folded text is the same offset in the text shown."""
-    characters = set(_HAN.findall(unicodedata.normalize("NFKC", text)))
-    if not characters:
-        return {}
+def fold_map(characters: set[str]) -> dict[str, str]:
+    """How the browser should compare the Chinese ones of *characters* (the rest are left
+    out), and the other script's forms of them: each to its Simplified form, where that
+    differs. One character for one, so that an offset in folded text is the same offset in
+    the text shown."""
+    chinese = set(_HAN.findall(unicodedata.normalize("NFKC", "".join(c for c in characters if c >= "\u3400"))))
+    return dict(sorted(fold for character in chinese for fold in _folds(character)))
+
+
+@cache
+def _folds(character: str) -> tuple[tuple[str, str], ...]:
+    """*character* to its Simplified form, and its Traditional form to the same, where they differ."""
     to_simplified, to_traditional = _converters()
-    folds = {}
-    for character in sorted(characters):
-        simplified = to_simplified.convert(character)
-        if len(simplified) == 1 and simplified != character:
-            folds[character] = simplified
-        traditional = to_traditional.convert(simplified if len(simplified) == 1 else character)
-        if len(traditional) == 1 and traditional not in characters and to_simplified.convert(traditional) != traditional:
-            folds[traditional] = to_simplified.convert(traditional)
-    return folds
+    simplified = to_simplified.convert(character)
+    if len(simplified) != 1:
+        simplified = character
+    traditional = to_traditional.convert(simplified)
+    folds = [(character, simplified)] if simplified != character else []
+    if len(traditional) == 1 and traditional != character and to_simplified.convert(traditional) == simplified != traditional:
+        folds.append((traditional, simplified))
+    return tuple(folds)
 
 
-def _script(call: str, data: dict[str, Any]) -> str:
-    return f"studysiteSearch.{call}({json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n"
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 class SearchShardWriter:
@@ -153,15 +167,12 @@ class SearchShardWriter:
         self.prefix = prefix
         self.folder = folder
         self._pending: list[dict[str, Any]] = []
-        self._texts: list[str] = []
         self._size = 0
         self.files: dict[str, str] = {}
 
     def add(self, entries: list[dict[str, Any]]) -> None:
-        texts = [_entry_text(entry) for entry in entries]
         self._pending.extend(entries)
-        self._texts.extend(texts)
-        self._size += sum(map(len, texts))
+        self._size += sum(map(_entry_size, entries))
         if self._size >= SHARD_BYTES:
             self.flush()
 
@@ -169,14 +180,14 @@ class SearchShardWriter:
         if not self._pending:
             return
         name = f"{self.folder}search/{self.prefix}-{len(self.files):03}.js"
-        self.files[name] = _script("add", {"entries": self._pending, "fold": fold_map(" ".join(self._texts))})
+        entries = _json(self._pending)
+        self.files[name] = f'studysiteSearch.add({{"entries":{entries},"fold":{_json(fold_map(set(entries)))}}});\n'
         self._pending = []
-        self._texts = []
         self._size = 0
 
 
 def index_script(shard_files: list[str], titles: dict[str, str]) -> str:
     """search/index.js: the shard list and every page's title, both by path below the
     language's own root (where the page's search box loads them from)."""
-    fold = fold_map(" ".join(titles.values()))
-    return _script("init", {"shards": sorted(shard_files), "titles": titles, "fold": fold})
+    fold = fold_map(set(_json(titles)))
+    return f"studysiteSearch.init({_json({'shards': sorted(shard_files), 'titles': titles, 'fold': fold})});\n"
