@@ -111,6 +111,17 @@ def make_parser() -> argparse.ArgumentParser:
     book.add_argument("--lang", choices=LANGUAGES, help="only the book in this language")
     book.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+    hugo = commands.add_parser(
+        "export-hugo",
+        help="write the site as a Hugo site, with the same page URLs",
+        description="Write DIR as a Hugo site that `hugo` (0.111 or later) builds with the same page URLs, titles "
+        "and folder order as `studysite build`: the lessons (front matter as TOML, a folder's own page as its "
+        "_index.md, formulas as a math shortcode, answers hidden in <details>), hugo.toml from the site's config, "
+        "small layouts of its own, and the plots drawn into static/. DIR must be empty or an earlier export.",
+    )
+    hugo.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
+    hugo.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="the Hugo site's folder")
+
     generate = commands.add_parser(
         "generate",
         help="write lessons from a catalogue and a question list, asking an assistant for what is not cached",
@@ -161,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export_anki(arguments)
         if arguments.command == "export-epub":
             return _export_epub(arguments)
+        if arguments.command == "export-hugo":
+            return _export_hugo(arguments)
         if arguments.command == "generate":
             return _generate(arguments)
         if arguments.command == "serve":
@@ -329,6 +342,19 @@ def _export_epub(arguments: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot write {path}: {error.strerror}") from None
         print(f"studysite: wrote {path} ({language}, {len(sites[language].site.pages)} lessons)")
+    return 0
+
+
+def _export_hugo(arguments: argparse.Namespace) -> int:
+    from generator.export_hugo import export_hugo
+
+    result = export_hugo(arguments.site, arguments.out)
+    for warning in result.warnings:
+        print(warning.format(), file=sys.stderr)
+    print(
+        f"studysite: wrote {result.files} files to {arguments.out} ({result.pages} pages, {result.formulas} formulas, "
+        f"{result.plots} plots); build it with: hugo -s {arguments.out}"
+    )
     return 0
 
 

@@ -123,6 +123,9 @@ class SiteConfig:
     """``defaultContentLanguage`` (a key of ``configured_languages``)."""
     warnings: list[Diagnostic] = field(default_factory=list)
     """Settings Hugo would ignore where they are, for ``check``."""
+    outputs: dict[str, tuple[tuple[str, ...], tuple[str, int]]] = field(default_factory=dict)
+    """Hugo's ``[outputs]``: each page kind's output formats, and where the config lists
+    them. studysite builds HTML only; ``export-hugo`` carries them over."""
 
     @property
     def languages(self) -> tuple[Language, ...]:
@@ -348,6 +351,9 @@ def _apply(config: SiteConfig, source: _Source) -> list[Diagnostic]:
     params = data.get("params", {})
     if isinstance(params, dict):
         config.params = params
+    for kind, formats in _table(data, "outputs").items():
+        if isinstance(formats, list):
+            config.outputs[kind] = (tuple(str(name) for name in formats), source.where("outputs", kind))
     problems.extend(_read_question_lists(config, source))
     problems.extend(_read_languages(config, source))
     return problems

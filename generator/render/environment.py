@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from generator.content.markdown import section_heading
 from generator.errors import ContentError, Diagnostic
+from generator.render.script_data import slider_variant
 from generator.resources import bundled_dir
 
 CHATGPT_URL = "https://chatgpt.com/?q="
@@ -104,7 +105,7 @@ def create_environment(site_root: Path) -> SiteEnvironment:
     environment.filters["section_heading"] = lambda inner_html, anchor: Markup(section_heading(inner_html, anchor))
     environment.filters["plot_number"] = lambda value: f"{value:g}"
     environment.filters["plot_variants"] = lambda variants, root: json.dumps(
-        [[f"{value:g}", root + plot_path(spec)] for value, spec in variants], ensure_ascii=False
+        [slider_variant(f"{value:g}", root + plot_path(spec)) for value, spec in variants], ensure_ascii=False
     )
     return environment
 

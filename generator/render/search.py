@@ -9,20 +9,7 @@ The text is what the page shows, not its source: a formula is its MathML's text 
 (y − ŷ)2``), never its LaTeX. A test question's answer is kept apart from the question, so
 that the browser can find a match in it and show the question alone, never the answer.
 
-Schema (``static/assets/site.js`` reads exactly this):
-
-- ``search/index.js`` calls ``studysiteSearch.init({"shards": [file, …], "titles": {url:
-  title}, "fold": {character: character}})``;
-- each shard file calls ``studysiteSearch.add({"entries": [entry, …], "fold": {…}})``;
-- an entry is one section, with one-letter names because every entry repeats them: ``u``
-  the page's URL below the language's root (``titles[u]`` is its title), ``a`` the
-  section's anchor (``""`` for none), ``h`` its heading, ``t`` its prose and prompts, ``q``
-  its questions, each ``{"t": the question, "s": its answer ("" for none)}`` — the
-  solution, searched but never shown;
-- ``fold`` maps a character to the one the browser compares it as: Traditional Chinese to
-  Simplified (by OpenCC), so that either script finds the other. Each file carries the
-  characters of its own text and the Traditional forms of its Simplified ones (what a
-  reader of the other script types), so nothing is shipped for characters never searched.
+The files' schema (entries, questions, the fold table) is :mod:`generator.render.script_data`'s.
 """
 
 from __future__ import annotations
@@ -36,11 +23,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 from generator.content.lesson import HtmlPart, Lesson, PromptPart, QuestionsPart, Section
+from generator.render.script_data import search_entry, search_question
 
 SHARD_BYTES = 256 * 1024
 
 _TAGS = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -92,7 +79,7 @@ def _collect_math(element: ElementTree.Element, pieces: list[str]) -> None:
 
 
 def section_entry(section: Section, url: str) -> dict[str, Any]:
-    """A section's entry (the schema above)."""
+    """A section's entry: its prose apart from its questions, and each answer apart from its question."""
     body: list[str] = []
     questions: list[dict[str, str]] = []
     for part in section.parts:
@@ -104,16 +91,10 @@ def section_entry(section: Section, url: str) -> dict[str, Any]:
             case QuestionsPart(questions=asked):
                 for question in asked:
                     answer = " ".join(rendered_text(p.html) for p in question.answer or () if isinstance(p, HtmlPart))
-                    questions.append({"t": rendered_text(question.html), "s": answer})
+                    questions.append(search_question(rendered_text(question.html), answer))
             case _:
                 pass  # plots: no words of the lesson's own
-    return {
-        "u": url,
-        "a": section.anchor,
-        "h": rendered_text(section.heading_html),
-        "t": " ".join(piece for piece in body if piece),
-        "q": questions,
-    }
+    return search_entry(url, section.anchor, rendered_text(section.heading_html), " ".join(filter(None, body)), questions)
 
 
 def lesson_entries(lesson: Lesson, url: str) -> list[dict[str, Any]]:

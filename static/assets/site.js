@@ -25,67 +25,76 @@
     } catch (e) { /* private mode */ }
   }
   function all(selector, scope) { return Array.prototype.slice.call((scope || document).querySelectorAll(selector)); }
+  // The page's own lesson: its progress is shown by its score, not as an entry in the lists.
+  var CURRENT_LESSON = "[data-lesson].lesson, [data-lesson].section-page";
 
   /* --- Theme ---------------------------------------------------------------- */
-  var html = document.documentElement;
-  all("[data-theme-toggle]").forEach(function (button) {
-    function show() { button.setAttribute("aria-pressed", html.dataset.theme === "dark" ? "true" : "false"); }
-    show();
-    button.addEventListener("click", function () {
-      html.dataset.theme = html.dataset.theme === "dark" ? "light" : "dark";
-      try { localStorage.setItem("studysite:theme", html.dataset.theme); } catch (e) { /* private mode */ }
+  function initTheme() {
+    var html = document.documentElement;
+    all("[data-theme-toggle]").forEach(function (button) {
+      function show() { button.setAttribute("aria-pressed", html.dataset.theme === "dark" ? "true" : "false"); }
       show();
-    });
-  });
-
-  /* --- Menu on narrow screens ------------------------------------------------- */
-  var sidebar = document.getElementById("sidebar");
-  all("[data-menu-toggle]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var open = !body.classList.contains("menu-open");
-      body.classList.toggle("menu-open", open);
-      button.setAttribute("aria-expanded", open ? "true" : "false");
-      if (open && sidebar) { var first = sidebar.querySelector("a"); if (first) first.focus(); }
-    });
-  });
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && body.classList.contains("menu-open")) {
-      body.classList.remove("menu-open");
-      all("[data-menu-toggle]").forEach(function (b) { b.setAttribute("aria-expanded", "false"); b.focus(); });
-    }
-  });
-
-  /* --- Prompt cards: copy and ask again ------------------------------------- */
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
-      var ok = document.execCommand("copy");
-      document.body.removeChild(area);
-      if (ok) resolve(); else reject(new Error("copy refused"));
-    });
-  }
-  all("button[data-copy]").forEach(function (button) {
-    var label = button.textContent;
-    button.addEventListener("click", function () {
-      var prompt = button.closest(".ask-chatgpt").querySelector(".prompt");
-      copyText(prompt.textContent).then(function () {
-        button.textContent = ui.copied || "Copied";
-        button.classList.add("done");
-        setTimeout(function () { button.textContent = label; button.classList.remove("done"); }, 2000);
+      button.addEventListener("click", function () {
+        html.dataset.theme = html.dataset.theme === "dark" ? "light" : "dark";
+        try { localStorage.setItem("studysite:theme", html.dataset.theme); } catch (e) { /* private mode */ }
+        show();
       });
     });
-  });
+  }
+
+  /* --- Menu on narrow screens ------------------------------------------------- */
+  function initMenu() {
+    var sidebar = document.getElementById("sidebar");
+    all("[data-menu-toggle]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var open = !body.classList.contains("menu-open");
+        body.classList.toggle("menu-open", open);
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open && sidebar) { var first = sidebar.querySelector("a"); if (first) first.focus(); }
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && body.classList.contains("menu-open")) {
+        body.classList.remove("menu-open");
+        all("[data-menu-toggle]").forEach(function (b) { b.setAttribute("aria-expanded", "false"); b.focus(); });
+      }
+    });
+  }
+
+  /* --- Prompt cards: copy and ask again ------------------------------------- */
+  function initCopyButtons() {
+    function copyText(text) {
+      if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+      return new Promise(function (resolve, reject) {
+        var area = document.createElement("textarea");
+        area.value = text;
+        area.setAttribute("readonly", "");
+        area.style.position = "fixed";
+        area.style.opacity = "0";
+        document.body.appendChild(area);
+        area.select();
+        var ok = document.execCommand("copy");
+        document.body.removeChild(area);
+        if (ok) resolve(); else reject(new Error("copy refused"));
+      });
+    }
+    all("button[data-copy]").forEach(function (button) {
+      var label = button.textContent;
+      button.addEventListener("click", function () {
+        var prompt = button.closest(".ask-chatgpt").querySelector(".prompt");
+        copyText(prompt.textContent).then(function () {
+          button.textContent = ui.copied || "Copied";
+          button.classList.add("done");
+          setTimeout(function () { button.textContent = label; button.classList.remove("done"); }, 2000);
+        });
+      });
+    });
+  }
 
   /* --- The lesson: warm-up ticks, test marks, score --------------------------- */
-  var lesson = document.querySelector("[data-lesson].lesson, [data-lesson].section-page");
-  if (lesson) {
+  function initLesson() {
+    var lesson = document.querySelector(CURRENT_LESSON);
+    if (!lesson) return;
     var lessonUrl = lesson.getAttribute("data-lesson");
     var record = storageGet("lesson:" + lessonUrl) || { warmup: {}, marks: {} };
     var questions = all(".qa", lesson).filter(function (qa) { return qa.querySelector("details"); });
@@ -166,7 +175,7 @@
   }
   function showProgress() {
     all("[data-lesson]").forEach(function (item) {
-      if (item === lesson) return;
+      if (item.matches(CURRENT_LESSON)) return;
       var progress = progressOf(item.getAttribute("data-lesson"));
       var total = parseInt(item.getAttribute("data-tests") || "", 10) || (progress && progress.total) || 0;
       var done = !!progress && total > 0 && progress.marked >= total;
@@ -178,56 +187,67 @@
       }
     });
   }
-  showProgress();
-  window.addEventListener("storage", showProgress);
+  function initProgressListing() {
+    showProgress();
+    window.addEventListener("storage", showProgress);
+  }
 
-  all("[data-reset-all]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      if (!window.confirm(button.getAttribute("data-confirm") || "")) return;
-      storageClear("lesson:");
-      showProgress();
-    });
-  });
-
-  /* --- Plots: a slider switches between curves the build precomputed ------------ */
-  all("input[data-plot-variants]").forEach(function (slider) {
-    var variants = JSON.parse(slider.getAttribute("data-plot-variants"));
-    var figure = slider.closest("figure");
-    var image = figure.querySelector("img");
-    var output = figure.querySelector("[data-plot-value]");
-    slider.addEventListener("input", function () {
-      var variant = variants[parseInt(slider.value, 10)];
-      image.src = variant[1];
-      output.textContent = String(variant[0]);
-    });
-  });
-
-  /* --- Wide formulas, code and tables scroll sideways: let the keyboard scroll them too --- */
-  function focusableScrollers() {
-    all(".math.display, pre, table").forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls && !box.hasAttribute("tabindex")) {
-        box.setAttribute("tabindex", "0");
-        box.setAttribute("data-scroll-focus", "");
-      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
-        box.removeAttribute("tabindex");
-        box.removeAttribute("data-scroll-focus");
-      }
+  /* --- Reset all: forget every lesson's progress ------------------------------ */
+  function initResetAll() {
+    all("[data-reset-all]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        if (!window.confirm(button.getAttribute("data-confirm") || "")) return;
+        storageClear("lesson:");
+        showProgress();
+      });
     });
   }
-  focusableScrollers();
-  window.addEventListener("resize", focusableScrollers);
-  document.addEventListener("toggle", focusableScrollers, true);
+
+  /* --- Plots: a slider switches between curves the build precomputed ------------ */
+  function initPlotSliders() {
+    all("input[data-plot-variants]").forEach(function (slider) {
+      var variants = JSON.parse(slider.getAttribute("data-plot-variants"));
+      var figure = slider.closest("figure");
+      var image = figure.querySelector("img");
+      var output = figure.querySelector("[data-plot-value]");
+      slider.addEventListener("input", function () {
+        var variant = variants[parseInt(slider.value, 10)];
+        image.src = variant.src;
+        output.textContent = variant.value;
+      });
+    });
+  }
+
+  /* --- Wide formulas, code and tables scroll sideways: let the keyboard scroll them too --- */
+  function initScrollers() {
+    function focusableScrollers() {
+      all(".math.display, pre, table").forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("data-scroll-focus", "");
+        } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("data-scroll-focus");
+        }
+      });
+    }
+    focusableScrollers();
+    window.addEventListener("resize", focusableScrollers);
+    document.addEventListener("toggle", focusableScrollers, true);
+  }
 
   /* --- Printing: answers shown ------------------------------------------------ */
-  var closedForPrint = [];
-  window.addEventListener("beforeprint", function () {
-    closedForPrint = all("details:not([open])");
-    closedForPrint.forEach(function (d) { d.open = true; });
-  });
-  window.addEventListener("afterprint", function () {
-    closedForPrint.forEach(function (d) { d.open = false; });
-  });
+  function initPrint() {
+    var closedForPrint = [];
+    window.addEventListener("beforeprint", function () {
+      closedForPrint = all("details:not([open])");
+      closedForPrint.forEach(function (d) { d.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      closedForPrint.forEach(function (d) { d.open = false; });
+    });
+  }
 
   /* --- Heading links: copy a link to a heading ---------------------------------
      Each heading ends in a link to itself (a plain anchor without this script). A click
@@ -292,10 +312,10 @@
       });
     });
   }
-  initHeadingLinks();
 
   /* --- Pages opened from disk: folder links go to their index.html ----------- */
-  if (location.protocol === "file:") {
+  function initFileLinks() {
+    if (location.protocol !== "file:") return;
     all("a[href]").forEach(function (link) {
       var href = link.getAttribute("href");
       if (/^[^:?#]*\/(#.*)?$/.test(href) && !/^\/\//.test(href)) {
@@ -305,185 +325,192 @@
   }
 
   /* --- Search: a substring scan over every section, loaded on first use ------- */
-  // The files' schema is documented in generator/render/search.py.
-  var form = document.querySelector("form[data-search]");
-  if (!form) return;
-  var input = form.querySelector("input[type=search]");
-  var pageResults = document.querySelector("[data-search-page]");
-  var results = pageResults || form.querySelector(".search-results");
-  var index = null, loading = null, entries = [], fold = {}, normalChars = {};
+  function initSearch() {
+    // The files' schema is documented in generator/render/script_data.py.
+    var form = document.querySelector("form[data-search]");
+    if (!form) return;
+    var input = form.querySelector("input[type=search]");
+    var pageResults = document.querySelector("[data-search-page]");
+    var results = pageResults || form.querySelector(".search-results");
+    var index = null, loading = null, entries = [], normals = [], fold = {}, normalChars = {};
 
-  function addFolds(more) { Object.keys(more || {}).forEach(function (c) { fold[c] = more[c]; }); }
-  window.studysiteSearch = {
-    init: function (data) { index = data; addFolds(data.fold); },
-    add: function (data) { entries = entries.concat(data.entries); addFolds(data.fold); }
-  };
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = resolve;
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
-  function load() {
-    if (!loading) {
-      loading = loadScript(root + "search/index.js").then(function () {
-        return Promise.all(index.shards.map(function (name) { return loadScript(root + name); }));
+    function addFolds(more) { Object.keys(more || {}).forEach(function (c) { fold[c] = more[c]; }); }
+    window.studysiteSearch = {
+      init: function (data) { index = data; addFolds(data.fold); },
+      add: function (data) { entries = entries.concat(data.entries); addFolds(data.fold); }
+    };
+    function loadScript(src) {
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
       });
     }
-    return loading;
-  }
-  // One character as search compares it: NFKC, lower case, one Chinese script, separators as a space.
-  function normalChar(c) {
-    var n = normalChars[c];
-    if (n === undefined) {
-      n = Array.from((c.normalize ? c.normalize("NFKC") : c).toLowerCase(), function (d) { return fold[d] || d; }).join("");
-      if (/^[\s\-_‐–—·・]+$/.test(n)) n = " ";
-      normalChars[c] = n;
-    }
-    return n;
-  }
-  // The text as search compares it; with offsets, also where each of its characters came from
-  // in the text (so that a match found here is marked on exactly the characters shown).
-  function normalize(text, offsets) {
-    var out = "", starts = [], ends = [];
-    for (var i = 0; i < text.length;) {
-      var code = text.charCodeAt(i);
-      var size = code >= 0xd800 && code < 0xdc00 && i + 1 < text.length ? 2 : 1;
-      var n = normalChar(text.substr(i, size));
-      if (n !== " " || (out && out[out.length - 1] !== " ")) {
-        out += n;
-        if (offsets) for (var k = 0; k < n.length; k++) { starts.push(i); ends.push(i + size); }
+    function load() {
+      if (!loading) {
+        loading = loadScript(root + "search/index.js").then(function () {
+          return Promise.all(index.shards.map(function (name) { return loadScript(root + name); }));
+        });
       }
-      i += size;
+      return loading;
     }
-    return offsets ? { text: out, starts: starts, ends: ends } : out;
-  }
-  function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-  // *text* escaped, the first match of *needle* marked; cut to about *width* characters around it.
-  function marked(text, needle, width) {
-    var norm = normalize(text, true);
-    var at = needle ? norm.text.indexOf(needle) : -1;
-    if (at < 0) return escapeHtml(text.slice(0, width)) + (text.length > width ? "…" : "");
-    var from = norm.starts[at], to = norm.ends[at + needle.length - 1];
-    var start = Math.max(0, Math.min(from - 30, text.length - width));
-    if (/[\udc00-\udfff]/.test(text.charAt(start))) start -= 1;
-    var end = Math.max(to, start + width);
-    return (start > 0 ? "…" : "") + escapeHtml(text.slice(start, from)) + "<mark>" + escapeHtml(text.slice(from, to)) +
-      "</mark>" + escapeHtml(text.slice(to, end)) + (end < text.length ? "…" : "");
-  }
-  function normalized(entry) {
-    if (!entry.normal) {
-      entry.normal = {
-        title: normalize(index.titles[entry.u] || ""), heading: normalize(entry.h), body: normalize(entry.t),
-        questions: entry.q.map(function (q) { return normalize(q.t); }),
-        answers: entry.q.map(function (q) { return normalize(q.s); })
-      };
-    }
-    return entry.normal;
-  }
-  // Where in a section *needle* is first found, best place first: heading, a question, the prose, an answer.
-  function placeOf(normal, needle) {
-    function has(text) { return text.indexOf(needle) >= 0; }
-    if (has(normal.heading)) return { rank: 1 };
-    var question = normal.questions.findIndex(has);
-    if (question >= 0) return { rank: 2, question: question };
-    if (has(normal.body)) return { rank: 3 };
-    question = normal.answers.findIndex(has);
-    return question >= 0 ? { rank: 4, question: question } : null;
-  }
-  function count(text, needle) {
-    var n = 0;
-    for (var at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) n++;
-    return n;
-  }
-  // Sections that hold every word of the query (their page's title counts), ranked by where the
-  // phrase is (or else the first word); a page whose title holds it is listed once more, first.
-  function search(query) {
-    var terms = normalize(query).trim().split(" ").filter(Boolean);
-    if (!terms.length) return [];
-    var phrase = terms.join(" ");
-    var found = [], titled = {};
-    entries.forEach(function (entry, order) {
-      var normal = normalized(entry);
-      var texts = [normal.title, normal.heading, normal.body].concat(normal.questions, normal.answers);
-      var matches = 0;
-      for (var i = 0; i < terms.length; i++) {
-        var n = texts.reduce(function (sum, text) { return sum + count(text, terms[i]); }, 0);
-        if (!n) return;
-        matches += n;
+    // One character as search compares it: NFKC, lower case, one Chinese script, separators as a space.
+    function normalChar(c) {
+      var n = normalChars[c];
+      if (n === undefined) {
+        n = Array.from((c.normalize ? c.normalize("NFKC") : c).toLowerCase(), function (d) { return fold[d] || d; }).join("");
+        if (/^[\s\-_‐–—·・]+$/.test(n)) n = " ";
+        normalChars[c] = n;
       }
-      var needle = normal.title.indexOf(phrase) >= 0 || placeOf(normal, phrase) ? phrase : terms[0];
-      if (normal.title.indexOf(needle) >= 0 && !titled[entry.u]) {
-        titled[entry.u] = true;
-        found.push({ entry: entry, place: { rank: 0 }, needle: needle, matches: count(normal.title, needle), order: order });
-      }
-      var place = placeOf(normal, needle);
-      if (place) found.push({ entry: entry, place: place, needle: needle, matches: matches, order: order });
-    });
-    found.sort(function (a, b) { return a.place.rank - b.place.rank || b.matches - a.matches || a.order - b.order; });
-    return found.slice(0, 20).map(describe);
-  }
-  // A result as shown: a match in an answer shows its question, never the answer.
-  function describe(hit) {
-    var entry = hit.entry, place = hit.place, text = entry.t, page = place.rank === 0;
-    if (place.question !== undefined) text = entry.q[place.question].t;
-    var href = root + entry.u + (location.protocol === "file:" ? "index.html" : "") + (entry.a && !page ? "#" + entry.a : "");
-    return { href: href, title: marked(index.titles[entry.u] || "", hit.needle, Infinity),
-             section: entry.h && !page ? marked(entry.h, hit.needle, Infinity) : "",
-             snippet: marked(text, hit.needle, 110), inAnswer: place.rank === 4 };
-  }
-  function show() {
-    var query = input.value;
-    if (!query.trim()) { results.hidden = true; results.innerHTML = ""; return; }
-    load().then(function () {
-      if (input.value !== query) return;
-      var hits = search(query);
-      results.innerHTML = hits.length ? "<ul>" + hits.map(function (hit) {
-        return '<li><a href="' + escapeHtml(hit.href) + '"><span class="search-title">' + hit.title + "</span>" +
-          (hit.section ? ' <span class="search-section">› ' + hit.section + "</span>" : "") +
-          (hit.inAnswer ? ' <span class="search-label">' + escapeHtml(ui.search_in_answer || "") + "</span>" : "") +
-          '<span class="search-snippet">' + hit.snippet + "</span></a></li>";
-      }).join("") + "</ul>" : '<p class="search-empty">' + escapeHtml(ui.search_no_results || "") + "</p>";
-      results.hidden = false;
-    });
-  }
-  // "/" goes to the search box, as on GitHub and MkDocs, unless the reader is typing somewhere.
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    var target = event.target;
-    if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
-    event.preventDefault();
-    input.focus();
-  });
-  input.addEventListener("focus", function () { load(); });
-  input.addEventListener("input", show);
-  form.addEventListener("submit", function (event) { event.preventDefault(); show(); });
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { input.value = ""; show(); }
-    if (event.key === "ArrowDown") {
-      var first = results.querySelector("a");
-      if (first) { event.preventDefault(); first.focus(); }
+      return n;
     }
-  });
-  results.addEventListener("keydown", function (event) {
-    var links = all("a", results);
-    var at = links.indexOf(document.activeElement);
-    if (event.key === "ArrowDown" && at < links.length - 1) { event.preventDefault(); links[at + 1].focus(); }
-    if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? links[at - 1] : input).focus(); }
-    if (event.key === "Escape") { input.focus(); }
-  });
-  document.addEventListener("click", function (event) {
-    if (!pageResults && !form.contains(event.target)) results.hidden = true;
-  });
-  if (pageResults) {
-    var query = new URLSearchParams(location.search).get("q");
-    if (query) { input.value = query; show(); }
+    // The text as search compares it; with offsets, also where each of its characters came from
+    // in the text (so that a match found here is marked on exactly the characters shown).
+    function normalize(text, offsets) {
+      var out = "", starts = [], ends = [];
+      for (var i = 0; i < text.length;) {
+        var code = text.charCodeAt(i);
+        var size = code >= 0xd800 && code < 0xdc00 && i + 1 < text.length ? 2 : 1;
+        var n = normalChar(text.substr(i, size));
+        if (n !== " " || (out && out[out.length - 1] !== " ")) {
+          out += n;
+          if (offsets) for (var k = 0; k < n.length; k++) { starts.push(i); ends.push(i + size); }
+        }
+        i += size;
+      }
+      return offsets ? { text: out, starts: starts, ends: ends } : out;
+    }
+    function escapeHtml(text) {
+      return text.replace(/[&<>"']/g, function (c) {
+        return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+      });
+    }
+    // *text* escaped, the first match of *needle* marked; cut to about *width* characters around it.
+    function marked(text, needle, width) {
+      var norm = normalize(text, true);
+      var at = needle ? norm.text.indexOf(needle) : -1;
+      if (at < 0) return escapeHtml(text.slice(0, width)) + (text.length > width ? "…" : "");
+      var from = norm.starts[at], to = norm.ends[at + needle.length - 1];
+      var start = Math.max(0, Math.min(from - 30, text.length - width));
+      if (/[\udc00-\udfff]/.test(text.charAt(start))) start -= 1;
+      var end = Math.max(to, start + width);
+      return (start > 0 ? "…" : "") + escapeHtml(text.slice(start, from)) + "<mark>" + escapeHtml(text.slice(from, to)) +
+        "</mark>" + escapeHtml(text.slice(to, end)) + (end < text.length ? "…" : "");
+    }
+    // Entry number *order* as search compares it, made on its first search (all files are in by then).
+    function normalized(order) {
+      var entry = entries[order];
+      if (!normals[order]) {
+        normals[order] = {
+          title: normalize(index.titles[entry.u] || ""), heading: normalize(entry.h), body: normalize(entry.t),
+          questions: entry.q.map(function (question) { return normalize(question.t); }),
+          answers: entry.q.map(function (question) { return normalize(question.s); })
+        };
+      }
+      return normals[order];
+    }
+    // Where in a section *needle* is first found, best place first: heading, a question, the prose, an answer.
+    function placeOf(normal, needle) {
+      function has(text) { return text.indexOf(needle) >= 0; }
+      if (has(normal.heading)) return { rank: 1 };
+      var asked = normal.questions.findIndex(has);
+      if (asked >= 0) return { rank: 2, asked: asked };
+      if (has(normal.body)) return { rank: 3 };
+      asked = normal.answers.findIndex(has);
+      return asked >= 0 ? { rank: 4, asked: asked } : null;
+    }
+    function count(text, needle) {
+      var n = 0;
+      for (var at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) n++;
+      return n;
+    }
+    // Sections that hold every word of the query (their page's title counts), ranked by where the
+    // phrase is (or else the first word); a page whose title holds it is listed once more, first.
+    function search(query) {
+      var terms = normalize(query).trim().split(" ").filter(Boolean);
+      if (!terms.length) return [];
+      var phrase = terms.join(" ");
+      var found = [], titled = {};
+      entries.forEach(function (entry, order) {
+        var normal = normalized(order);
+        var texts = [normal.title, normal.heading, normal.body].concat(normal.questions, normal.answers);
+        var matches = 0;
+        for (var i = 0; i < terms.length; i++) {
+          var n = texts.reduce(function (sum, text) { return sum + count(text, terms[i]); }, 0);
+          if (!n) return;
+          matches += n;
+        }
+        var needle = normal.title.indexOf(phrase) >= 0 || placeOf(normal, phrase) ? phrase : terms[0];
+        if (normal.title.indexOf(needle) >= 0 && !titled[entry.u]) {
+          titled[entry.u] = true;
+          found.push({ entry: entry, place: { rank: 0 }, needle: needle, matches: count(normal.title, needle), order: order });
+        }
+        var place = placeOf(normal, needle);
+        if (place) found.push({ entry: entry, place: place, needle: needle, matches: matches, order: order });
+      });
+      found.sort(function (a, b) { return a.place.rank - b.place.rank || b.matches - a.matches || a.order - b.order; });
+      return found.slice(0, 20).map(describe);
+    }
+    // A result as shown: a match in an answer shows its question, never the answer.
+    function describe(hit) {
+      var entry = hit.entry, place = hit.place, text = entry.t, page = place.rank === 0;
+      if (place.asked !== undefined) text = entry.q[place.asked].t;
+      var href = root + entry.u + (location.protocol === "file:" ? "index.html" : "") + (entry.a && !page ? "#" + entry.a : "");
+      return { href: href, title: marked(index.titles[entry.u] || "", hit.needle, Infinity),
+               section: entry.h && !page ? marked(entry.h, hit.needle, Infinity) : "",
+               snippet: marked(text, hit.needle, 110), inAnswer: place.rank === 4 };
+    }
+    function show() {
+      var query = input.value;
+      if (!query.trim()) { results.hidden = true; results.innerHTML = ""; return; }
+      load().then(function () {
+        if (input.value !== query) return;
+        var hits = search(query);
+        results.innerHTML = hits.length ? "<ul>" + hits.map(function (hit) {
+          return '<li><a href="' + escapeHtml(hit.href) + '"><span class="search-title">' + hit.title + "</span>" +
+            (hit.section ? ' <span class="search-section">› ' + hit.section + "</span>" : "") +
+            (hit.inAnswer ? ' <span class="search-label">' + escapeHtml(ui.search_in_answer || "") + "</span>" : "") +
+            '<span class="search-snippet">' + hit.snippet + "</span></a></li>";
+        }).join("") + "</ul>" : '<p class="search-empty">' + escapeHtml(ui.search_no_results || "") + "</p>";
+        results.hidden = false;
+      });
+    }
+    // "/" goes to the search box, as on GitHub and MkDocs, unless the reader is typing somewhere.
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+      var target = event.target;
+      if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      event.preventDefault();
+      input.focus();
+    });
+    input.addEventListener("focus", function () { load(); });
+    input.addEventListener("input", show);
+    form.addEventListener("submit", function (event) { event.preventDefault(); show(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { input.value = ""; show(); }
+      if (event.key === "ArrowDown") {
+        var first = results.querySelector("a");
+        if (first) { event.preventDefault(); first.focus(); }
+      }
+    });
+    results.addEventListener("keydown", function (event) {
+      var links = all("a", results);
+      var at = links.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" && at < links.length - 1) { event.preventDefault(); links[at + 1].focus(); }
+      if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? links[at - 1] : input).focus(); }
+      if (event.key === "Escape") { input.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (!pageResults && !form.contains(event.target)) results.hidden = true;
+    });
+    if (pageResults) {
+      var query = new URLSearchParams(location.search).get("q");
+      if (query) { input.value = query; show(); }
+    }
   }
+
+  [initTheme, initMenu, initSearch, initCopyButtons, initLesson, initProgressListing, initResetAll,
+   initPlotSliders, initScrollers, initPrint, initHeadingLinks, initFileLinks].forEach(function (init) { init(); });
 })();
