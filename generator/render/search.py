@@ -5,8 +5,8 @@ which needs no word segmentation for Chinese, works from ``file://`` and any sta
 and is written by each build worker for its own lessons (see BENCHMARKS.md for why not
 Pagefind). The files are loaded only when the reader first uses the search box.
 
-The text is what the page shows, not its source: a formula is its MathML's text (``L = 1/2
-(y − ŷ)2``), never its LaTeX. A test question's answer is kept apart from the question, so
+The text is what the page shows, not its source: a formula is its MathML's text
+(``L=1/2(y−y^)2``), never its LaTeX. A test question's answer is kept apart from the question, so
 that the browser can find a match in it and show the question alone, never the answer.
 
 The files' schema (entries, questions, the fold table) is :mod:`generator.render.script_data`'s.
