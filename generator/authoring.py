@@ -223,50 +223,35 @@ def parse_outline(path: Path, shown: str, *, file_name: Callable[[str], str] = f
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ContentError([Diagnostic(shown, 1, "invalid UTF-8; save the file as UTF-8")]) from None
+    problems: list[Diagnostic] = []
+    roots = _topic_tree(text, shown, problems)
+    if not roots and not problems:
+        problems.append(Diagnostic(shown, 1, "the outline has no list items"))
+    _check_file_names(roots, None, shown, file_name, problems)
+    if problems:
+        raise ContentError(problems)
+    return roots
+
+
+def _topic_tree(text: str, shown: str, problems: list[Diagnostic]) -> list[Topic]:
+    """The outline's top-level topics, their sub-topics below them; a line that is not a
+    topic, or is indented unlike its level, goes to *problems* instead."""
     roots: list[Topic] = []
     root_indent: int | None = None
     open_items: list[_OpenItem] = []
-    problems: list[Diagnostic] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.replace("\t", "    ").rstrip()
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        match = _OUTLINE_ITEM.match(line)
-        if not match:
-            problems.append(Diagnostic(shown, number, f"not a list item: {line.strip()!r}"))
+        try:
+            indent, text_column, title = _outline_item(line)
+        except ValueError as error:
+            problems.append(Diagnostic(shown, number, str(error)))
             continue
-        indent = len(match.group(1))
-        text_column = indent + len(match.group(2)) + len(match.group(3))
-        title = _LINK.sub(r"\1", match.group(4)).strip().strip("*_`").strip()
-        if not title:
-            problems.append(Diagnostic(shown, number, "empty topic"))
-            continue
-        while open_items and open_items[-1].indent > indent:
-            open_items.pop()
-        if open_items and open_items[-1].indent == indent:
-            open_items.pop()
-        parent = open_items[-1] if open_items else None
-        expected = parent.child_indent if parent else root_indent
-        if expected is None and parent is not None and not (
-            parent.text_column <= indent <= parent.text_column + _LAZY_DEPTH
-        ):
-            problems.append(
-                Diagnostic(
-                    shown,
-                    number,
-                    f"inconsistent indentation: {_spaces(indent)}; a sub-topic of {parent.topic.title!r} "
-                    f"(line {parent.topic.line}) is indented {_spaces(parent.text_column)}",
-                )
-            )
-            continue
-        if expected is not None and indent != expected:
-            problems.append(
-                Diagnostic(
-                    shown,
-                    number,
-                    f"inconsistent indentation: {_spaces(indent)}, but the topics before it at this level have {expected}",
-                )
-            )
+        parent = _close_items_at(indent, open_items)
+        problem = _indentation_problem(indent, parent, parent.child_indent if parent else root_indent)
+        if problem:
+            problems.append(Diagnostic(shown, number, problem))
             continue
         topic = Topic(title, number, [])
         if parent is None:
@@ -276,12 +261,44 @@ def parse_outline(path: Path, shown: str, *, file_name: Callable[[str], str] = f
             parent.child_indent = indent
             parent.topic.children.append(topic)
         open_items.append(_OpenItem(indent, text_column, topic))
-    if not roots and not problems:
-        problems.append(Diagnostic(shown, 1, "the outline has no list items"))
-    _check_file_names(roots, None, shown, file_name, problems)
-    if problems:
-        raise ContentError(problems)
     return roots
+
+
+def _outline_item(line: str) -> tuple[int, int, str]:
+    """A list item's indent, the column its text starts at, and its topic (the text
+    without link or emphasis marks); ValueError for a line that is not a topic."""
+    match = _OUTLINE_ITEM.match(line)
+    if not match:
+        raise ValueError(f"not a list item: {line.strip()!r}")
+    indent = len(match.group(1))
+    text_column = indent + len(match.group(2)) + len(match.group(3))
+    title = _LINK.sub(r"\1", match.group(4)).strip().strip("*_`").strip()
+    if not title:
+        raise ValueError("empty topic")
+    return indent, text_column, title
+
+
+def _close_items_at(indent: int, open_items: list[_OpenItem]) -> _OpenItem | None:
+    """Closes the items that an item at *indent* ends (its earlier siblings and their
+    sub-items); the item left open, if any, is its parent."""
+    while open_items and open_items[-1].indent > indent:
+        open_items.pop()
+    if open_items and open_items[-1].indent == indent:
+        open_items.pop()
+    return open_items[-1] if open_items else None
+
+
+def _indentation_problem(indent: int, parent: _OpenItem | None, expected: int | None) -> str | None:
+    """Why an item at *indent* cannot sit below *parent*: the first sub-topic must start
+    at its parent's text, the others where the first did (*expected*)."""
+    if expected is None and parent is not None and not (parent.text_column <= indent <= parent.text_column + _LAZY_DEPTH):
+        return (
+            f"inconsistent indentation: {_spaces(indent)}; a sub-topic of {parent.topic.title!r} "
+            f"(line {parent.topic.line}) is indented {_spaces(parent.text_column)}"
+        )
+    if expected is not None and indent != expected:
+        return f"inconsistent indentation: {_spaces(indent)}, but the topics before it at this level have {expected}"
+    return None
 
 
 def _spaces(count: int) -> str:

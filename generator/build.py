@@ -36,6 +36,7 @@ from jinja2 import Environment
 
 from generator import __version__
 from generator.cache import BuildStamp, LessonCache, bucket_of, fingerprint, tree_state
+from generator.check import site_warnings
 from generator.config import Language, SiteConfig, load_config
 from generator.content.lesson import Lesson, LessonSummary, parse_lesson
 from generator.content.markdown import create_markdown
@@ -56,7 +57,7 @@ from generator.errors import ContentError, Diagnostic, OutputError, UsageError
 from generator.output import StagedOutput, check_output_dir, remove_leftovers, static_files
 from generator.plots.cache import PlotCache, render_figures
 from generator.render.environment import create_environment, plot_path, template_dirs
-from generator.render.pages import Renderer, sitemap_file
+from generator.render.pages import Renderer, has_absolute_base_url, sitemap_file
 from generator.render.search import SearchShardWriter, index_script, lesson_entries
 from generator.resources import bundled_dir
 from generator.workers import exit_with_parent
@@ -310,12 +311,13 @@ def new_shards(inputs: SiteInputs, site_root: Path, jobs: int = 1) -> list[Shard
 
 def generated_files(config: SiteConfig) -> list[str]:
     """The files the build writes itself, besides pages: claimed before anything else."""
-    files = ["404.html", "sitemap.xml"]
+    sitemaps = has_absolute_base_url(config)
+    files = ["404.html"] + (["sitemap.xml"] if sitemaps else [])
     for language in config.languages:
         files += [language.prefix + "search/index.html", language.prefix + "search/index.js"]
         if language.prefix:
             files.append(language.prefix + "404.html")
-        if config.multilingual:
+        if config.multilingual and sitemaps:
             files.append(sitemap_file(language.key))
     default = config.default
     if config.multilingual and not default.prefix:
@@ -414,6 +416,7 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, fi
     """Static files, resources, plots, generated folder pages, 404 and search pages,
     sitemaps: everything but the lessons' own pages and search text."""
     config = inputs.config
+    sitemaps = has_absolute_base_url(config)
     for relative, source in inputs.statics.items():
         output.copy(relative, source)
     write_figures(figures, output)
@@ -427,14 +430,13 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, fi
         output.write(site.prefix + "search/index.html", renderer.search_page())
         if site.prefix:
             output.write(site.prefix + "404.html", renderer.not_found_page())
-        if sites.multilingual:
+        if sites.multilingual and sitemaps:
             output.write(sitemap_file(language.key), renderer.sitemap())
         if site is sites.default:
             output.write("404.html", renderer.not_found_page())
-            if not sites.multilingual:
-                output.write("sitemap.xml", renderer.sitemap())
-            else:
-                output.write("sitemap.xml", renderer.sitemap_index())
+            if sitemaps:
+                output.write("sitemap.xml", renderer.sitemap_index() if sites.multilingual else renderer.sitemap())
+            if sites.multilingual:
                 if site.prefix:
                     output.write("index.html", renderer.redirect_page("", site.prefix))
                 else:
@@ -499,7 +501,7 @@ def load_site(options: BuildOptions) -> LoadedSite:
     summaries, problems = shard.parse()
     shard.save_cache()
     sites, site_problems = plan_site(inputs, summaries, options.drafts)
-    return LoadedSite(inputs.config, sites, shard.lessons, problems + site_problems + inputs.config.warnings)
+    return LoadedSite(inputs.config, sites, shard.lessons, problems + site_problems + site_warnings(inputs, sites))
 
 
 def _build(options: BuildOptions) -> BuildResult:
@@ -537,6 +539,7 @@ def _build(options: BuildOptions) -> BuildResult:
         if any(p.severity == "error" for p in problems):
             runner.stop()
             raise ContentError([p for p in problems if p.severity == "error"])
+        problems.extend(site_warnings(inputs, sites))
         # Figures are drawn before any thread starts (the pool forks), with every core.
         figures, drawn = draw_figures(sites, options.site_root, options.jobs)
         output = StagedOutput(output_dir)

@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.languages import LANGUAGES
 from generator.errors import ContentError, OutputError, UsageError, printable
+
+if TYPE_CHECKING:
+    from generator.anki import ExportResult
 
 
 def _site(value: str) -> Path:
@@ -36,7 +40,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"studysite {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_command in (_add_init, _add_build, _add_new, _add_check, _add_export_anki, _add_export_epub, _add_export_hugo, _add_generate, _add_serve):
+        add_command(commands)
+    return parser
 
+
+def _add_init(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser(
         "init",
         help="create a new site: a config file, content/ with a sample lesson, and a .gitignore",
@@ -48,13 +57,21 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("--lang", choices=LANGUAGES, default="zh-TW", help="the site's language (default: zh-TW)")
     init.add_argument("--force", action="store_true", help="create the site in a folder that is not empty")
 
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser("build", help="build the site into OUT (default SITE/public)")
     build.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     build.add_argument("-o", "--out", type=Path, metavar="OUT", help="output folder (default: SITE/public)")
     build.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
-    build.add_argument("--base-url", metavar="URL", help="the URL the site will be published at (for the sitemap)")
+    build.add_argument(
+        "--base-url", metavar="URL", help="the URL the site will be published at, such as https://example.org/study/ "
+        "(for the sitemap and canonical links)"
+    )
     build.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default: 1)")
+    build.add_argument("--quiet", action="store_true", help="print no warnings or notes (`studysite check` lists the warnings)")
 
+
+def _add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser(
         "new",
         help="write a new lesson in the house format, or a tree of lessons from an outline",
@@ -69,19 +86,27 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--weight", type=int, metavar="N", help="the lesson's weight (default: next among its siblings)")
     new.add_argument("--site", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
 
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check",
         help="lint the site like a compiler, writing nothing",
         description="Report errors (what would stop a build) and warnings (questions without answers, missing "
-        "sections, empty prompts, duplicate titles, broken links and images, links left as text by a space) "
-        "as path:line:col lines. "
+        "sections, empty prompts, duplicate titles, broken links, images and #anchors, links left as text by a "
+        "space, weights with a fraction) as path:line:col lines, for the lessons a build publishes. "
         "Exit 1 on errors; with --strict on warnings too.",
     )
     check.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
+    check.add_argument(
+        "--ignore", action="append", default=[], metavar="CODE",
+        help="leave out the warnings with this code, e.g. missing-section (repeatable; [check] ignore = [...] in the config does it for every command)",
+    )
 
+
+def _add_export_anki(commands: argparse._SubParsersAction) -> None:
     anki = commands.add_parser(
         "export-anki",
         help="write the test questions and answers as an Anki deck",
@@ -99,18 +124,25 @@ def make_parser() -> argparse.ArgumentParser:
     anki.add_argument("--deck", metavar="NAME", help="the parent deck (default: the site title); each folder becomes a deck below it")
     anki.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+
+def _add_export_epub(commands: argparse._SubParsersAction) -> None:
     book = commands.add_parser(
         "export-epub",
         help="write the site as an EPUB 3 book, one per language",
         description="Write the lessons as an EPUB 3 book: chapters follow the folders, each test's answers "
         "close its chapter, formulas are MathML and plots SVG. On a site in one language PATH is the book; "
-        "on a multilingual site PATH is a folder with one book per language, named after it (e.g. zh-TW.epub).",
+        "on a multilingual site (Hugo's [languages]) PATH is a folder with one book per language, each with "
+        "that language's lessons, title and interface words, named after its key (e.g. en.epub, zh-tw.epub).",
     )
     book.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
-    book.add_argument("-o", "--out", type=Path, required=True, metavar="PATH", help="the book to write, e.g. book.epub")
-    book.add_argument("--lang", choices=LANGUAGES, help="only the book in this language")
+    book.add_argument(
+        "-o", "--out", type=Path, required=True, metavar="PATH", help="the book to write, e.g. book.epub; on a multilingual site the folder for the books"
+    )
+    book.add_argument("--lang", metavar="LANG", help="only the book in this language: a key of [languages] (e.g. zh-tw), or the site's language")
     book.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
 
+
+def _add_export_hugo(commands: argparse._SubParsersAction) -> None:
     hugo = commands.add_parser(
         "export-hugo",
         help="write the site as a Hugo site, with the same page URLs",
@@ -122,6 +154,8 @@ def make_parser() -> argparse.ArgumentParser:
     hugo.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     hugo.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="the Hugo site's folder")
 
+
+def _add_generate(commands: argparse._SubParsersAction) -> None:
     generate = commands.add_parser(
         "generate",
         help="write lessons from a catalogue and a question list, asking an assistant for what is not cached",
@@ -143,6 +177,8 @@ def make_parser() -> argparse.ArgumentParser:
     generate.add_argument("--only", action="append", default=[], metavar="GLOB", help="only the topics this matches, e.g. 'AI/Machine Learning/**' (repeatable)")
     generate.add_argument("--force", action="store_true", help="replace lessons even where they were edited by hand")
 
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="build, then serve the site on this machine")
     serve.add_argument("site", nargs="?", default=".", type=_site, metavar="SITE", help="the site folder (default: .)")
     serve.add_argument("--port", type=int, default=1313, help="port to listen on (default: 1313)")
@@ -153,7 +189,7 @@ def make_parser() -> argparse.ArgumentParser:
         "or 127.0.0.1 (others get 403); on any other address (0.0.0.0, a LAN address) any name is answered",
     )
     serve.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
-    return parser
+    serve.add_argument("--quiet", action="store_true", help="print no warnings (`studysite check` lists them)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "serve":
             from generator.serve import serve
 
-            return serve(arguments.site, port=arguments.port, bind=arguments.bind, drafts=arguments.drafts)
+            return serve(arguments.site, port=arguments.port, bind=arguments.bind, drafts=arguments.drafts, quiet=arguments.quiet)
     except ContentError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
@@ -220,10 +256,15 @@ def _init(arguments: argparse.Namespace) -> int:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from generator.build import BuildOptions
-    from generator.check import check_site, format_json, format_text
+    from generator.build import BuildOptions, load_site
+    from generator.check import WARNING_CODES, by_place, format_json, format_text
 
-    diagnostics = check_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    for code in arguments.ignore:
+        if code not in WARNING_CODES:
+            raise UsageError(f"--ignore {code}: no warning has that code (codes: {', '.join(WARNING_CODES)})")
+    loaded = load_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
+    ignored = set(arguments.ignore)
+    diagnostics = by_place(d for d in loaded.problems if not (d.severity == "warning" and d.code in ignored))
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
     sys.stdout.write(format_json(diagnostics) if arguments.format == "json" else format_text(diagnostics))
@@ -298,50 +339,56 @@ def _export_anki(arguments: argparse.Namespace) -> int:
         result = export_anki(loaded, arguments.out, file_format=file_format, parent_deck=arguments.deck or loaded.config.title)
     except OSError as error:
         raise UsageError(f"cannot write {arguments.out}: {error.strerror}") from None
+    _report_anki_export(result, file_format, arguments.out)
+    return 0
+
+
+def _report_anki_export(result: ExportResult, file_format: str, out: Path) -> None:
+    """What was written on stdout; what was left out, and why, on stderr."""
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     skipped = sum(1 for warning in result.warnings if warning.code == "no-answer")
-    summary = f"studysite: wrote {result.notes} note{'s' if result.notes != 1 else ''}"
-    summary += f" in {result.decks} deck{'s' if result.decks != 1 else ''}"
+    summary = f"studysite: wrote {_plural(result.notes, 'note')} in {_plural(result.decks, 'deck')}"
     if file_format == "apkg":
-        summary += f" with {result.media} media file{'s' if result.media != 1 else ''}"
-    print(f"{summary} to {arguments.out}")
+        summary += f" with {_plural(result.media, 'media file')}"
+    print(f"{summary} to {out}")
     if skipped:
-        print(f"studysite: left out {skipped} test question{'s' if skipped != 1 else ''} without an answer", file=sys.stderr)
+        print(f"studysite: left out {_plural(skipped, 'test question')} without an answer", file=sys.stderr)
     if result.left_out_media:
         count = result.left_out_media
         print(
-            f"studysite: {count} image{'s' if count != 1 else ''} or plot{'s' if count != 1 else ''} shown as text: "
+            f"studysite: {_plural(count, 'image')} or plot{'s' if count != 1 else ''} shown as text: "
             "the text format carries no media (use .apkg)",
             file=sys.stderr,
         )
-    return 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _export_epub(arguments: argparse.Namespace) -> int:
     from generator.atomic import write_atomic
     from generator.build import BuildOptions, draw_figures, load_site
-    from generator.epub import book_paths, make_book
+    from generator.epub import book_paths, editions, make_book
 
     loaded = load_site(BuildOptions(site_root=arguments.site, drafts=arguments.drafts))
     errors = [p for p in loaded.problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    sites = {loaded.config.language: loaded}  # each language and its site; one until sites have [languages]
+    sites = editions(loaded)
     paths = book_paths(list(sites), arguments.out, arguments.lang)
-    if len(sites) == 1 and arguments.out.is_dir():
-        raise UsageError(f"{arguments.out} is a folder: give the book's file name, e.g. {arguments.out / 'book.epub'}")
     books = {}
     for language in paths:
-        figures, _ = draw_figures(sites[language].site, arguments.site, 1)
-        books[language] = make_book(sites[language], language, figures)
+        figures, _ = draw_figures(sites[language], arguments.site, 1)
+        books[language] = make_book(loaded, sites[language], figures)
     for language, path in paths.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, books[language])
         except OSError as error:
             raise UsageError(f"cannot write {path}: {error.strerror}") from None
-        print(f"studysite: wrote {path} ({language}, {len(sites[language].site.pages)} lessons)")
+        print(f"studysite: wrote {path} ({language}, {len(sites[language].pages)} lessons)")
     return 0
 
 
@@ -360,6 +407,7 @@ def _export_hugo(arguments: argparse.Namespace) -> int:
 
 def _build(arguments: argparse.Namespace) -> int:
     from generator.build import BuildOptions, build
+    from generator.check import by_place, warnings_report
 
     result = build(
         BuildOptions(
@@ -370,9 +418,16 @@ def _build(arguments: argparse.Namespace) -> int:
             jobs=arguments.jobs,
         )
     )
-    for warning in result.warnings:
-        print(warning.format(), file=sys.stderr)
+    if not arguments.quiet:
+        for line in warnings_report(by_place(result.warnings)):
+            print(line, file=sys.stderr)
     out = arguments.out if arguments.out is not None else arguments.site / "public"
+    if not (result.unchanged or arguments.quiet or (out / "sitemap.xml").exists()):
+        print(
+            "studysite: note: no sitemap.xml, since a sitemap needs absolute URLs: set baseURL in the config, "
+            "or build with --base-url https://…",
+            file=sys.stderr,
+        )
     if result.unchanged:
         print(f"studysite: {out} is up to date ({result.seconds * 1000:.0f} ms)")
     else:

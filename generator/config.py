@@ -101,6 +101,9 @@ class Language:
     weight: int = 0
     place: tuple[str, int] = ("", 1)
     """The config file and line of its table, for messages."""
+    description: str = ""
+    """``params.description``, its own (``[languages.<key>.params]``) or else the site's:
+    the home page opens with it."""
 
 
 @dataclass
@@ -126,6 +129,10 @@ class SiteConfig:
     outputs: dict[str, tuple[tuple[str, ...], tuple[str, int]]] = field(default_factory=dict)
     """Hugo's ``[outputs]``: each page kind's output formats, and where the config lists
     them. studysite builds HTML only; ``export-hugo`` carries them over."""
+    check_ignore: tuple[str, ...] = ()
+    """``[check] ignore``: the codes of the warnings nobody wants to see."""
+    check_ignore_place: tuple[str, int] = ("", 1)
+    """The config file and line of that list, for messages about it."""
 
     @property
     def languages(self) -> tuple[Language, ...]:
@@ -133,7 +140,7 @@ class SiteConfig:
         ``[languages]``."""
         if self.configured_languages:
             return self.configured_languages
-        return (Language("", interface=self.language, title=self.title),)
+        return (Language("", interface=self.language, title=self.title, description=_description(self.params)),)
 
     @property
     def multilingual(self) -> bool:
@@ -216,31 +223,12 @@ def _read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], tuple[
         raise _ConfigFileError(1, "invalid UTF-8; save the file as UTF-8") from None
     except OSError as error:
         raise _ConfigFileError(1, f"cannot read the file: {error.strerror}") from None
-    suffix = path.suffix
-    if suffix == ".toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            match = _TOML_LINE.search(str(error))
-            reason = _TOML_LINE.sub("", str(error)).strip()
-            raise _ConfigFileError(int(match.group(1)) if match else 1, f"invalid TOML: {reason}") from None
-        lines = _toml_key_lines(text)
-    elif suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise _ConfigFileError(error.lineno, f"invalid JSON: {error.msg}") from None
-        lines = _yaml_key_lines(text)  # JSON is YAML, as far as finding keys goes
+    if path.suffix == ".toml":
+        data, lines = _parse_toml(text)
+    elif path.suffix == ".json":
+        data, lines = _parse_json(text)
     else:
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-            reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-            raise _ConfigFileError(mark.line + 1 if mark is not None else 1, f"invalid YAML: {reason}") from None
-        lines = _yaml_key_lines(text)
+        data, lines = _parse_yaml(text)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -248,6 +236,39 @@ def _read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], tuple[
     name = path.name
     places = {tuple(k.lower() for k in key): (name, line, key[-1]) for key, line in lines.items()}
     return _lower_keys(data), places
+
+
+def _parse_toml(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The settings of a TOML file and the line of each key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_LINE.search(str(error))
+        reason = _TOML_LINE.sub("", str(error)).strip()
+        raise _ConfigFileError(int(match.group(1)) if match else 1, f"invalid TOML: {reason}") from None
+    return data, _toml_key_lines(text)
+
+
+def _parse_json(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The settings of a JSON file and the line of each key."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _ConfigFileError(error.lineno, f"invalid JSON: {error.msg}") from None
+    return data, _yaml_key_lines(text)  # JSON is YAML, as far as finding keys goes
+
+
+def _parse_yaml(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The settings of a YAML file and the line of each key."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise _ConfigFileError(mark.line + 1 if mark is not None else 1, f"invalid YAML: {reason}") from None
+    return data, _yaml_key_lines(text)
 
 
 def _lower_keys(data: Any, parent: str = "") -> Any:
@@ -356,7 +377,23 @@ def _apply(config: SiteConfig, source: _Source) -> list[Diagnostic]:
             config.outputs[kind] = (tuple(str(name) for name in formats), source.where("outputs", kind))
     problems.extend(_read_question_lists(config, source))
     problems.extend(_read_languages(config, source))
+    problems.extend(_read_check(config, source))
     return problems
+
+
+def _read_check(config: SiteConfig, source: _Source) -> list[Diagnostic]:
+    """``[check] ignore = ["missing-section"]``: warnings the site does not want."""
+    ignore = _table(source.data, "check").get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(code, str) for code in ignore):
+        return [source.diagnostic(("check", "ignore"), 'check.ignore must be a list of warning codes, such as ["missing-section"]')]
+    config.check_ignore = tuple(ignore)
+    config.check_ignore_place = source.where("check", "ignore")
+    return []
+
+
+def _description(params: dict[str, Any]) -> str:
+    value = params.get("description")
+    return str(value).strip() if value is not None else ""
 
 
 def _table(data: Any, key: str) -> dict[str, Any]:
@@ -372,53 +409,86 @@ def _read_languages(config: SiteConfig, source: _Source) -> list[Diagnostic]:
         return []
     problems: list[Diagnostic] = []
     default = str(data.get("defaultcontentlanguage", HUGO_DEFAULT_LANGUAGE)).lower()
-    in_subdir_value = data.get("defaultcontentlanguageinsubdir", False)
-    try:
-        in_subdir = cast_bool(in_subdir_value)
-    except ValueError as error:
-        problems.append(source.diagnostic(("defaultcontentlanguageinsubdir",), f"defaultContentLanguageInSubdir {error}"))
-        in_subdir = False
+    in_subdir = _default_language_in_subdir(source, problems)
     disabled_keys = {str(key).lower() for key in data.get("disablelanguages", []) or []}
     found: list[Language] = []
     for key, table in tables.items():
-        where = ("languages", key)
-        if not isinstance(table, dict):
-            problems.append(source.diagnostic(where, f"languages.{key} must be a table such as [languages.{key}]"))
-            continue
-        try:
-            disabled = cast_bool(table.get("disabled", False))
-            weight = cast_weight(table.get("weight", 0))
-        except ValueError as error:
-            problems.append(source.diagnostic(where, f"languages.{key}: {error}"))
-            continue
-        if disabled or key in disabled_keys:
-            if key == default:
-                problems.append(source.diagnostic(where, f"languages.{key} is the default language (defaultContentLanguage) and cannot be disabled"))
-            continue
-        content_root = _content_root(table.get("contentdir"))
-        if content_root is None:
-            problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}.contentDir must be a folder inside the site, such as \"content/{key}\""))
-            continue
-        if not (config.root / content_root).is_dir():
-            problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}: content folder {content_root}/ does not exist"))
-            continue
-        code = table.get("languagecode")
-        interface = normalize_language(str(code)) if code else None
-        interface = interface or normalize_language(key)
-        if interface is None:
-            config.warnings.append(
-                source.diagnostic(where, f"languages.{key}: studysite has no interface words for {key!r}; its pages use English ones", "warning", "config-language")
-            )
-            interface = "en"
-        prefix = "" if key == default and not in_subdir else f"{key}/"
-        title = str(table.get("title", config.title))
-        name = str(table.get("languagename") or key)
-        found.append(Language(key, content_root, prefix, interface, name, title, weight, source.where(*where)))
+        language = _read_language(config, source, key, table, default=default, in_subdir=in_subdir, disabled_keys=disabled_keys, problems=problems)
+        if language is not None:
+            found.append(language)
     if problems:
         return problems
     if default not in {language.key for language in found}:
         where = ("defaultcontentlanguage",) if "defaultcontentlanguage" in data else ("languages",)
         return [source.diagnostic(where, f"defaultContentLanguage {default!r} is not one of the languages ({', '.join(sorted(tables))})")]
+    problems = _shared_content_folders(found, source)
+    config.configured_languages = tuple(sorted(found, key=lambda language: (language.weight, language.key)))
+    config.default_language = default
+    config.language = next(language.interface for language in found if language.key == default)
+    return problems
+
+
+def _default_language_in_subdir(source: _Source, problems: list[Diagnostic]) -> bool:
+    """Hugo's ``defaultContentLanguageInSubdir``; a value that is not a boolean is a problem."""
+    try:
+        return cast_bool(source.data.get("defaultcontentlanguageinsubdir", False))
+    except ValueError as error:
+        problems.append(source.diagnostic(("defaultcontentlanguageinsubdir",), f"defaultContentLanguageInSubdir {error}"))
+        return False
+
+
+def _read_language(
+    config: SiteConfig, source: _Source, key: str, table: Any, *, default: str, in_subdir: bool, disabled_keys: set[str], problems: list[Diagnostic]
+) -> Language | None:
+    """One ``[languages.<key>]`` table, or None when it is disabled or wrong (and then
+    ``problems`` says why)."""
+    where = ("languages", key)
+    if not isinstance(table, dict):
+        problems.append(source.diagnostic(where, f"languages.{key} must be a table such as [languages.{key}]"))
+        return None
+    try:
+        disabled = cast_bool(table.get("disabled", False))
+        weight = cast_weight(table.get("weight", 0))
+    except ValueError as error:
+        problems.append(source.diagnostic(where, f"languages.{key}: {error}"))
+        return None
+    if disabled or key in disabled_keys:
+        if key == default:
+            problems.append(source.diagnostic(where, f"languages.{key} is the default language (defaultContentLanguage) and cannot be disabled"))
+        return None
+    content_root = _content_root(table.get("contentdir"))
+    if content_root is None:
+        problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}.contentDir must be a folder inside the site, such as \"content/{key}\""))
+        return None
+    if not (config.root / content_root).is_dir():
+        problems.append(source.diagnostic(where + ("contentdir",), f"languages.{key}: content folder {content_root}/ does not exist"))
+        return None
+    interface = _interface_language(config, source, key, table)
+    prefix = "" if key == default and not in_subdir else f"{key}/"
+    title = str(table.get("title", config.title))
+    name = str(table.get("languagename") or key)
+    description = _description(_table(table, "params")) or _description(config.params)
+    return Language(key, content_root, prefix, interface, name, title, weight, source.where(*where), description)
+
+
+def _interface_language(config: SiteConfig, source: _Source, key: str, table: dict[str, Any]) -> str:
+    """The language of a Hugo language's interface words: its ``languageCode``, else its
+    key, else English with a warning."""
+    code = table.get("languagecode")
+    interface = normalize_language(str(code)) if code else None
+    interface = interface or normalize_language(key)
+    if interface is None:
+        config.warnings.append(
+            source.diagnostic(("languages", key), f"languages.{key}: studysite has no interface words for {key!r}; its pages use English ones", "warning", "config-language")
+        )
+        interface = "en"
+    return interface
+
+
+def _shared_content_folders(found: list[Language], source: _Source) -> list[Diagnostic]:
+    """Two languages reading one content folder, or one inside another's, would each
+    publish the other's lessons."""
+    problems = []
     roots: dict[str, str] = {}
     for language in found:
         where = ("languages", language.key, "contentdir")
@@ -432,9 +502,6 @@ def _read_languages(config: SiteConfig, source: _Source) -> list[Diagnostic]:
                 problems.append(
                     source.diagnostic(where, f"languages.{language.key}: its content folder {language.content_root}/ is inside languages.{outer.key}'s {outer.content_root}/; give each language a folder of its own")
                 )
-    config.configured_languages = tuple(sorted(found, key=lambda language: (language.weight, language.key)))
-    config.default_language = default
-    config.language = next(language.interface for language in found if language.key == default)
     return problems
 
 

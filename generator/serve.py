@@ -46,6 +46,7 @@ from generator.build import (
     write_figures,
 )
 from generator.cache import bucket_of, tree_state
+from generator.check import by_place, site_warnings, warnings_report
 from generator.config import CONFIG_NAMES
 from generator.content.site import Sites, is_ignored_name
 from generator.errors import ContentError, Diagnostic, UsageError
@@ -119,6 +120,8 @@ class LiveSite:
         self.build = 0
         self.errors: list[str] = []
         self.errors_version = 0
+        self.warnings: list[Diagnostic] = []
+        """The warnings of the last good build, as ``check`` reports them."""
         self.building = False
         self.last_seconds = 0.0
         self._state: _State | None = None
@@ -173,6 +176,7 @@ class LiveSite:
                     if files is not None:
                         self.files = files
                         self.build += 1
+                        self.warnings = by_place(p for p in problems if p.severity == "warning")
                 self.last_seconds = time.perf_counter() - started
                 self.condition.notify_all()
         try:
@@ -205,7 +209,7 @@ class LiveSite:
         for name, script in search_indexes(sites, search_files).items():
             output.write(name, script)
         state.sites = sites
-        return output.files, problems
+        return output.files, problems + site_warnings(state.inputs, sites)
 
     def _update(self, changed: set[Path]) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
         state = self._state
@@ -253,7 +257,8 @@ class LiveSite:
         state.pending = None
         if not paths:
             return None, problems
-        return self._render_edited(state, paths), problems
+        files = self._render_edited(state, paths)
+        return files, problems + site_warnings(state.inputs, state.sites)
 
     def _render_edited(self, state: _State, paths: set[str]) -> dict[str, bytes]:
         """The pages and search text of the lessons at *paths*, whose place in the site
@@ -504,7 +509,7 @@ WATCH_WAKE_MS = 200
 """How often a watcher wakes without a change: its first wake-up says that it is watching."""
 
 
-def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool, watching: threading.Event) -> None:
+def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: bool, watching: threading.Event, quiet: bool) -> None:
     import watchfiles
 
     for changes in watchfiles.watch(
@@ -521,9 +526,12 @@ def _watch(live: LiveSite, stop: threading.Event, paths: list[str], recursive: b
         watching.set()
         if not changes:
             continue
+        known = live.warnings
         live.rebuild({Path(path) for _, path in changes})
         report = f"rebuilt in {live.last_seconds * 1000:.0f} ms" if not live.errors else "\n".join(live.errors)
         print(f"studysite: {report}", file=sys.stderr)
+        if not quiet and live.warnings != known:
+            print("\n".join(warnings_report(live.warnings, known=known)), file=sys.stderr)
 
 
 def _watched_state(live: LiveSite, site: Path) -> list:
@@ -532,7 +540,7 @@ def _watched_state(live: LiveSite, site: Path) -> list:
     return [configs, *(tree_state(folder) for folder in live.watched_folders())]
 
 
-def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
+def serve(site: Path, *, port: int, bind: str, drafts: bool, quiet: bool = False) -> int:
     live = LiveSite(site, drafts=drafts)
     live.full_build()
     before_watching = _watched_state(live, site)
@@ -550,13 +558,16 @@ def serve(site: Path, *, port: int, bind: str, drafts: bool) -> int:
     watchers = []
     for paths, recursive in ((folders, True), ([str(site)], False)):
         watching = threading.Event()
-        threading.Thread(target=_watch, args=(live, stop, paths, recursive, watching), daemon=True).start()
+        threading.Thread(target=_watch, args=(live, stop, paths, recursive, watching, quiet), daemon=True).start()
         watchers.append(watching)
     for watching in watchers:
         watching.wait(timeout=10)
     # A file saved between the first build and the watchers' start has no event: look once.
     if _watched_state(live, site) != before_watching:
         live.full_build()
+    if not quiet:
+        for line in warnings_report(live.warnings):
+            print(line, file=sys.stderr)
     host = f"[{bind}]" if ":" in bind else bind
     print(f"studysite: serving {site} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", file=sys.stderr)
     try:

@@ -142,6 +142,23 @@ class ServeProcess:
             if serving:
                 return int(serving.group(1))
 
+    def until(self, start: str, timeout: float = 60) -> list[str]:
+        """The lines printed from now up to the first that starts with *start* (included);
+        fails at once if the server exits first."""
+        lines: list[str] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line starting with {start!r} in {lines}") from None
+            if line is None:
+                raise AssertionError(f"the server exited with {self.process.wait()}: {lines}")
+            self.messages.append(line)
+            lines.append(line.rstrip("\n"))
+            if line.startswith(start):
+                return lines
+
     def _wait_for_an_answer(self, deadline: float) -> None:
         """Until the server has answered once: it then serves, and watches the site."""
         while True:

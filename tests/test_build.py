@@ -37,7 +37,7 @@ def test_urls_are_readable_for_spaces_parentheses_and_cjk(make_site):
             "content/機器學習 Machine Learning/Recurrent Neural Networks (RNNs).md": lesson("RNN"),
         }
     )
-    public = build(site)
+    public = build(site, "--base-url", "https://example.org/")
     assert (public / "機器學習-machine-learning/loss-function/index.html").is_file()
     assert (public / "機器學習-machine-learning/recurrent-neural-networks-rnns/index.html").is_file()
     sitemap = (public / "sitemap.xml").read_text()
@@ -356,11 +356,90 @@ def test_a_static_file_at_the_url_of_a_folder_page_is_an_error_naming_both(make_
     assert not (site / "public").exists()
 
 
+def test_without_a_base_url_there_is_no_sitemap_and_a_note_says_why(make_site):
+    site = make_site({"content/a.md": lesson("A", body="Text.\n")})
+    result = run_cli("build", site)
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "studysite: note: no sitemap.xml, since a sitemap needs absolute URLs: set baseURL in the config, "
+        "or build with --base-url https://…"
+    ]
+    assert not (site / "public" / "sitemap.xml").exists()
+    assert run_cli("build", site, "--base-url", "/study/", "-o", site / "sub-path").err == result.err
+    assert run_cli("build", site, "--quiet", "-o", site / "quiet").err == ""
+    # A sitemap of the site's own is published as it is, and then nothing is missing.
+    (site / "static").mkdir()
+    (site / "static" / "sitemap.xml").write_text("<urlset/>", encoding="utf-8")
+    result = run_cli("build", site)
+    assert result.code == 0 and result.err == ""
+    assert (site / "public" / "sitemap.xml").read_text(encoding="utf-8") == "<urlset/>"
+
+
 def test_a_static_file_where_the_build_writes_its_own_is_an_error(make_site):
     site = make_site({"content/a.md": lesson("A"), "static/sitemap.xml": "<urlset/>", "static/a": "a file"})
-    result = run_cli("build", site)
+    result = run_cli("build", site, "--base-url", "https://example.org/")
     assert result.code == 1
     assert result.error_lines == [
         "content/a.md:1: error: /a/index.html needs a folder /a/, which is the file static/a; rename one",
         "static/sitemap.xml:1: error: file /sitemap.xml is also written by the site's own /sitemap.xml; rename one",
     ]
+
+
+def test_the_home_page_opens_with_the_site_description_before_the_listing(make_site):
+    site = make_site({
+        "studysite.toml": '[params]\ndescription = "Notes on <machine learning>, one lesson a day."\n',
+        "content/a.md": lesson("A"),
+    })
+    home = parse_html((build(site) / "index.html").read_bytes())
+    main = home.find("main")
+    lead = main.find("p", cls="site-description")
+    assert lead.text() == "Notes on <machine learning>, one lesson a day."
+    order = list(main.iter())
+    assert order.index(lead) < order.index(main.find("ul", cls="lesson-list"))
+    assert home.find("meta", name="description").attrs["content"] == "Notes on <machine learning>, one lesson a day."
+    assert parse_html((site / "public" / "a" / "index.html").read_bytes()).find("p", cls="site-description") is None
+
+    # The content root's _index.md says it for itself: its description, then its text.
+    (site / "content" / "_index.md").write_text(
+        '+++\ntitle = "Home"\ndescription = "From the index page."\n+++\nWelcome text.\n', encoding="utf-8"
+    )
+    main = parse_html((build(site) / "index.html").read_bytes()).find("main")
+    lead = main.find("p", cls="site-description")
+    assert lead.text() == "From the index page."
+    welcome = next(p for p in main.find_all("p") if p.text() == "Welcome text.")
+    order = list(main.iter())
+    assert order.index(lead) < order.index(welcome) < order.index(main.find("ul", cls="lesson-list"))
+
+
+def test_the_home_listing_follows_the_sidebars_and_the_pagers_order(make_site):
+    # Lessons and folders of one folder interleave by weight: the reading order.
+    site = make_site({
+        "content/f/_index.md": lesson("F", 1),
+        "content/f/f1.md": lesson("F one", 1),
+        "content/f/sub/_index.md": lesson("Sub", 2),
+        "content/f/sub/s1.md": lesson("S one", 1),
+        "content/f/f3.md": lesson("F three", 3),
+        "content/x.md": lesson("X", 2),
+        "content/g/_index.md": lesson("G", 3),
+        "content/g/g1.md": lesson("G one", 1),
+        "content/y.md": lesson("Y", 4),
+    })
+    public = build(site)
+    home = parse_html((public / "index.html").read_bytes())
+    listing = home.find("main")
+    shown = [
+        node.text() for node in listing.iter()
+        if node.tag == "a" and (node.parent.tag == "li" or node.parent.tag == "h2")
+    ]
+    assert shown == ["F", "F one", "Sub", "S one", "F three", "X", "G", "G one", "Y"]
+    # The previous/next links walk the lessons in that order...
+    lessons, url = [], "f/f1/"
+    while url is not None:
+        document = page(public, url)
+        lessons.append(document.find("h1").text())
+        following = document.find("a", rel="next")
+        url = unquote(following.attrs["href"]).replace("../", "").strip("./") if following else None
+    assert lessons == [title for title in shown if title not in ("F", "Sub", "G")]
+    # ...and the sidebar lists the top level so too.
+    sidebar = home.find("nav", cls="sidebar").find("ul")
+    assert [li.find("a").text() for li in sidebar.children if getattr(li, "tag", None) == "li"] == ["F", "X", "G", "Y"]

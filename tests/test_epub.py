@@ -411,13 +411,13 @@ def test_output_path_and_language_mistakes_are_usage_errors(make_site):
     assert chosen.opf.find("opf:metadata", NS).findtext("dc:language", namespaces=NS) == "en"
 
 
-def test_a_multilingual_site_gets_a_folder_of_books_named_after_their_languages():
+def test_a_multilingual_site_gets_a_folder_of_books_named_after_their_languages(tmp_path):
     from generator.epub import book_paths
     from generator.errors import UsageError
 
-    out = Path("books")
-    assert book_paths(["zh-TW"], Path("book.epub")) == {"zh-TW": Path("book.epub")}
-    assert book_paths(["zh-TW", "en"], out) == {"zh-TW": out / "zh-TW.epub", "en": out / "en.epub"}
-    assert book_paths(["zh-TW", "en"], out, "en") == {"en": out / "en.epub"}
-    with pytest.raises(UsageError, match="--lang zh-CN: the site's languages are zh-TW, en"):
-        book_paths(["zh-TW", "en"], out, "zh-CN")
+    out = tmp_path / "books"
+    assert book_paths(["zh-TW"], tmp_path / "book.epub") == {"zh-TW": tmp_path / "book.epub"}
+    assert book_paths(["zh-tw", "en"], out) == {"zh-tw": out / "zh-tw.epub", "en": out / "en.epub"}
+    assert book_paths(["zh-tw", "en"], out, "EN") == {"en": out / "en.epub"}
+    with pytest.raises(UsageError, match="--lang zh-cn: the site's languages are zh-tw, en"):
+        book_paths(["zh-tw", "en"], out, "zh-cn")

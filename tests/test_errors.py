@@ -27,7 +27,7 @@ BAD_INPUTS = {
     ),
     "mismatched shortcode": (
         '+++\ntitle = "x"\n+++\n## 說明知識\n{{< ask_chatgpt >}}\nprompt\n{{< /training_curve >}}\n',
-        "content/bad.md:5: error: mismatched shortcode: {{< /training_curve >}} closes {{< ask_chatgpt >}}",
+        "content/bad.md:7: error: mismatched shortcode: {{< /training_curve >}} closes {{< ask_chatgpt >}}",
     ),
     "invalid UTF-8": (
         b'+++\ntitle = "x"\n+++\n## \xe8\xaa\xaa\n\xc3\x28 broken\n',

@@ -21,6 +21,11 @@ CONTENT = {
     "content/s/e.md": '+++\ntitle = "Echo"\nweight = -1\n+++\nx\n',
     "content/s/o.md": '+++\ntitle = "Octal"\nweight = "010"\n+++\nx\n',
     "content/s/h.md": '+++\ntitle = "Hex"\nweight = "0x3"\n+++\nx\n',
+    # Weights with a fraction: Hugo cuts them toward zero (1.5 is 1, 0.5 is no weight).
+    "content/s/i.md": '+++\ntitle = "Indigo"\nweight = 1.5\n+++\nx\n',
+    "content/s/j.md": '+++\ntitle = "Juliet"\nweight = 0.5\n+++\nx\n',
+    "content/s/k.md": '+++\ntitle = "Kilo"\nweight = 2.9\n+++\nx\n',
+    "content/s/m.md": "---\ntitle: Mike\nweight: -1.5\n---\nx\n",
     "content/s/d.md": '+++\ntitle = "Dated"\ndate = 2024-05-01\n+++\nx\n',
     "content/s/g.md": '+++\ntitle = "Dated later"\ndate = 2024-06-01\n+++\nx\n',
     "content/s/slugged.md": '+++\ntitle = "Slugged"\nslug = "My Slug"\nweight = 9\n+++\nx\n',

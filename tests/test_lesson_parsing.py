@@ -172,7 +172,10 @@ def test_commented_shortcode_prints_the_tag():
     [
         ("## A\n\n{{< ask_chatgpt >}}\nprompt never closed\n", 3, "unclosed shortcode {{< ask_chatgpt >}}"),
         ("## A\n{{< youtube abc >}}\n", 2, "unknown shortcode 'youtube'"),
-        ("## A\n\n\n{{< ask_chatgpt >}}\nP\n{{< /loss_curve >}}\n", 4, "mismatched shortcode: {{< /loss_curve >}} closes {{< ask_chatgpt >}}"),
+        ("## A\n\n\n{{< ask_chatgpt >}}\nP\n{{< /loss_curve >}}\n", 6, "mismatched shortcode: {{< /loss_curve >}} closes {{< ask_chatgpt >}}"),
+        # A misspelt closing tag is reported at its own line, inline too.
+        ("## A\n{{< ask_chatgpt >}}\nP\n\nmore\n{{< /ask_chatgtp >}}\n", 6, "mismatched shortcode: {{< /ask_chatgtp >}} closes"),
+        ("## A\nSee {{< highlight go >}}x\ny\nz {{< /higlight >}} inline.\n", 4, "mismatched shortcode: {{< /higlight >}} closes"),
         ("## A\nSome text {{< quiz >}} inline.\n", 2, "unknown shortcode 'quiz'"),
         ("## A\n{{< /ask_chatgpt >}}\n", 2, "closing shortcode"),
         ("## A\nx\n\n{{< ask_chatgpt\n", 4, "shortcode tag has no closing"),

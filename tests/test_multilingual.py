@@ -115,6 +115,15 @@ def test_a_sitemap_index_with_one_sitemap_per_language_and_hreflang_alternates(f
     assert len(re.findall("<url>", zh_tw)) == 6
 
 
+def test_without_a_base_url_no_language_has_a_sitemap(make_site):
+    files = dict(FILES, **{"config.toml": CONFIG.replace('baseURL = "https://example.github.io/learn-with-ai/"\n', "")})
+    site = make_site(files)
+    result = run_cli("build", site)
+    assert result.code == 0
+    assert "studysite: note: no sitemap.xml, since a sitemap needs absolute URLs" in result.err
+    assert sorted(path.relative_to(site / "public").as_posix() for path in (site / "public").rglob("sitemap.xml")) == []
+
+
 def test_default_language_in_its_folder_and_the_root_redirects(make_site):
     files = dict(FILES)
     files["config.toml"] = 'defaultContentLanguage = "zh-tw"\ndefaultContentLanguageInSubdir = true\n' + CONFIG
@@ -228,7 +237,7 @@ def test_link_title_is_the_label_in_navigation(make_site):
 def test_single_language_sites_have_no_language_menu(make_site):
     files = {path: data for path, data in FILES.items() if path.startswith("content/english/")}
     files = {path.replace("content/english/", "content/"): data for path, data in files.items()}
-    public = build(make_site(files))
+    public = build(make_site(files), "--base-url", "https://example.org/")
     html = (public / LESSON / "index.html").read_text()
     assert "language-menu" not in html and "hreflang" not in html
     assert "<urlset" in (public / "sitemap.xml").read_text()
@@ -329,3 +338,13 @@ def test_a_disabled_language_is_left_out(make_site):
     public = build(make_site(files))
     assert not (public / "zh-tw").exists()
     assert [entry[0] for entry in menu(page(public, LESSON))] == ["current", "zh-cn"]
+
+
+def test_each_language_home_opens_with_its_own_description_or_the_sites(make_site):
+    config = CONFIG.replace("[params]\n", '[Languages.zh-tw.params]\n    description = "用 AI 學習的筆記"\n[params]\n  description = "Notes made with AI"\n')
+    public = build(make_site(dict(FILES, **{"config.toml": config})))
+    leads = {}
+    for key, prefix in PREFIXES.items():
+        lead = parse_html((public / prefix / "index.html").read_bytes()).find("p", cls="site-description")
+        leads[key] = lead.text()
+    assert leads == {"en": "Notes made with AI", "zh-cn": "Notes made with AI", "zh-tw": "用 AI 學習的筆記"}

@@ -280,7 +280,11 @@ def test_a_broken_template_is_one_line_and_the_server_keeps_answering(server):
     assert state["errors"] == ["templates/lesson.html:1: error: template: Expected an expression, got 'end of statement block'"]
     status, page = running.get("/part0/l0/")
     assert status == 200 and b"L0" in page  # the last good page
-    template.write_text('{% extends "base.html" %}{% block main %}<p>own template</p>{% endblock %}', encoding="utf-8")
+    # Saved as editors save, by a rename: a truncate-then-write lets the watcher build the
+    # empty file in between, a valid template that shows nothing.
+    saved = template.with_suffix(".tmp")
+    saved.write_text('{% extends "base.html" %}{% block main %}<p>own template</p>{% endblock %}', encoding="utf-8")
+    saved.replace(template)
     poll_until(running, lambda state: not state["errors"] and state["build"] > 1)
     assert b"own template" in running.get("/part0/l0/")[1]
     code, err = running.stop()

@@ -7,6 +7,7 @@ split keeps track of where the front matter and the body start.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 import tomllib
@@ -331,6 +332,8 @@ class Meta:
     lang: str | None = None
     plots: bool | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    fractional_weight: float | None = None
+    """A ``weight`` such as 1.5, which Hugo cuts to a whole number (``check`` warns)."""
 
 
 _CASTS = {
@@ -355,6 +358,8 @@ def read_meta(front_matter: FrontMatter) -> tuple[Meta, list[tuple[int, str]]]:
         if cast is None:
             meta.params[key] = value
             continue
+        if key == "weight" and isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+            meta.fractional_weight = value
         try:
             setattr(meta, key, cast(value))
         except ValueError as error:

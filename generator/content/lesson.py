@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
+from generator.content.lint import LessonLint, lint_lesson
 from generator.content.markdown import MAX_NESTING
 from generator.content.shortcodes import PLOT_SHORTCODES
 from generator.content.structure import Plan, Span, heading_language, plan_lesson
@@ -184,6 +185,8 @@ class LessonSummary:
     """Front matter ``linkTitle``: the short label in navigation, as in Hugo."""
     translation_key: str | None = None
     """Front matter ``translationKey``: pages sharing one are translations (Hugo's rule)."""
+    lint: LessonLint = field(default_factory=LessonLint, compare=False)
+    """What ``check`` needs to know of the lesson, for the build to report its warnings."""
 
 
 @dataclass
@@ -204,6 +207,7 @@ class Lesson:
     """(file line, target) of each ``ref``/``relref`` shortcode."""
     front_matter: dict[str, Any] = field(default_factory=dict)
     """The front matter as read: the page params that the ``param`` shortcode looks up."""
+    lint: LessonLint = field(default_factory=LessonLint)
 
     @property
     def weight(self) -> int:
@@ -243,6 +247,7 @@ class Lesson:
             self.refs,
             link_title=_optional_text(self.meta.params.get("linktitle")),
             translation_key=_optional_text(self.meta.params.get("translationkey")),
+            lint=self.lint,
         )
 
 
@@ -308,6 +313,7 @@ def parse_lesson(
         tuple((line + offset + 1, target) for line, target in env.get("refs", ())),
         front_matter.data,
     )
+    lesson.lint = lint_lesson(lesson, body, offset + 1)
     return lesson, diagnostics
 
 

@@ -6,7 +6,8 @@ lines, and the comment form ``{{</* name */>}}`` that prints the tag itself.
 
 A shortcode that stands at the start of a line is a block (the usual case: the
 ``ask_chatgpt`` prompt that opens a section); one inside a paragraph is inline. Unknown,
-unclosed and mismatched shortcodes are errors, reported with the line they start on.
+unclosed and mismatched shortcodes are errors, reported with the line they start on (a
+misspelt closing tag, with its own line).
 
 Besides the lesson's own shortcodes, Hugo's built-ins that lessons use are known —
 ``figure``, ``highlight``, ``param``, ``ref`` and ``relref`` — and become ``hugo_shortcode``
@@ -18,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -238,7 +240,7 @@ def shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: b
     if problem:
         report_problem(state.env, start_line, problem)
     else:
-        inner, end_pos = _inner(src, tag, state.env, start_line)
+        inner, end_pos = _inner(src, tag, state.env, start_line, lambda at: _line_of(state, at))
         token = _push(state, "shortcode", tag, inner, start_line)
         token.block = True
     last_line = _line_of(state, max(end_pos - 1, pos))
@@ -277,22 +279,25 @@ def shortcode_inline(state: StateInline, silent: bool) -> bool:
     if problem:
         report_problem(state.env, line, problem)
     else:
-        inner, end = _inner(src, tag, state.env, line)
+        inner, end = _inner(src, tag, state.env, line, lambda at: line + src.count("\n", pos, at))
         _push(state, "shortcode_inline", tag, inner, line)
     state.pos = end
     return True
 
 
-def _inner(src: str, tag: Tag, env: dict, line: int) -> tuple[str | None, int]:
+def _inner(src: str, tag: Tag, env: dict, line: int, line_at: Callable[[int], int]) -> tuple[str | None, int]:
     """What the shortcode opened by *tag* wraps (None for one that wraps nothing) and where
-    it ends. A missing or mismatched closing tag is reported at *line*."""
+    it ends. A missing closing tag is reported at *line*, the opening's; a misspelt one at
+    its own line, ``line_at(its position in src)``: the mistake is there."""
     if not KNOWN[tag.name].inner or tag.self_closing:
         return None, tag.end
     closing, problem = _find_closing(src, tag.end, tag)
     if problem:
+        if closing is not None and closing.closing:
+            report_problem(env, line_at(closing.start), problem)
+            return None, closing.end  # the stray closing tag is part of this one mistake
         report_problem(env, line, problem)
-        # A stray closing tag is part of this one mistake.
-        return None, closing.end if closing is not None and closing.closing else tag.end
+        return None, tag.end
     return src[tag.end : closing.start], closing.end
 
 

@@ -259,17 +259,60 @@ def build_site(
     problems: list[Diagnostic] = []
     manifest = manifest if manifest is not None else Manifest()
     reserved = reserved if reserved is not None else dict.fromkeys(RESERVED_ROOT_NAMES, "the site's own files")
+    urls = _PageUrls(manifest, prefix, reserved, problems)
+    folder_by_path = _folder_tree(folders, prefix, content_root, lower_case, problems)
+    root = folder_by_path[""]
+    page_lessons, by_content_path = _place_folder_indexes(lessons, folder_by_path, include_drafts)
 
-    def claim(url: str, path: str) -> bool:
-        top = url[len(prefix) :].split("/", 1)[0]
-        if top in reserved and url.count("/") <= prefix.count("/") + 1:
-            problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for {reserved[top]}; rename the file or set a slug", code="duplicate-url"))
+    # Folder pages claim their URLs first, then lesson pages, in path order.
+    _claim_folder_urls(folder_by_path, urls, content_root)
+    for lesson in page_lessons:
+        _add_page(lesson, folder_by_path[lesson.content_path.rpartition("/")[0]], by_content_path, urls.claim, problems, lower_case)
+
+    for folder in folder_by_path.values():
+        folder.children.sort(key=lambda child: child.sort_key)
+    ordered = [child for child in root.walk() if isinstance(child, Page)]
+    ordered_folders = [root] + [child for child in root.walk() if isinstance(child, Folder)]
+    published = _publish_resources(resources, folder_by_path, reserved, manifest, content_root, problems)
+    site = Site(root, ordered, ordered_folders, by_content_path, published, language, content_root)
+    return site, problems
+
+
+@dataclass
+class _PageUrls:
+    """Claims page URLs in the manifest, refusing the names the build keeps for itself."""
+
+    manifest: Manifest
+    prefix: str
+    reserved: dict[str, str]
+    problems: list[Diagnostic]
+
+    def claim(self, url: str, path: str) -> bool:
+        top = url[len(self.prefix) :].split("/", 1)[0]
+        if top in self.reserved and url.count("/") <= self.prefix.count("/") + 1:
+            self.problems.append(Diagnostic(path, 1, f"URL /{url} is reserved for {self.reserved[top]}; rename the file or set a slug", code="duplicate-url"))
             return False
         if "index.html" in url.split("/"):
-            problems.append(Diagnostic(path, 1, f"URL /{url} has a part named index.html, the file of a folder's own page; rename it or set a slug", code="duplicate-url"))
+            self.problems.append(
+                Diagnostic(path, 1, f"URL /{url} has a part named index.html, the file of a folder's own page; rename it or set a slug", code="duplicate-url")
+            )
             return False
-        return manifest.claim(page_file(url), path)
+        return self.manifest.claim(page_file(url), path)
 
+
+def _claim_folder_urls(folder_by_path: dict[str, Folder], urls: _PageUrls, content_root: str) -> None:
+    """Each folder page's URL; the root's is the home page (or the language's), which no
+    reserved name can block."""
+    root = folder_by_path[""]
+    urls.manifest.claim(page_file(root.url), root.index.path if root.index else content_root)
+    for folder in folder_by_path.values():
+        if folder.path and folder.url != folder.parent.url:
+            urls.claim(folder.url, folder.index.path if folder.index else f"{content_root}/{folder.path}")
+
+
+def _folder_tree(folders: list[str], prefix: str, content_root: str, lower_case: bool, problems: list[Diagnostic]) -> dict[str, Folder]:
+    """Every content folder by its path, linked to its parent, with its URL; the root
+    folder is ``""``."""
     root = Folder("", prefix, None)
     folder_by_path: dict[str, Folder] = {"": root}
     for path in folders:  # sorted, so parents come first
@@ -282,7 +325,15 @@ def build_site(
         parent.children.append(folder)
         if unusable:
             problems.append(Diagnostic(f"{content_root}/{path}", 1, f"folder name gives {unusable}; rename the folder", code="file-name"))
+    return folder_by_path
 
+
+def _place_folder_indexes(
+    lessons: list[LessonSummary], folder_by_path: dict[str, Folder], include_drafts: bool
+) -> tuple[list[LessonSummary], dict[str, Page | Folder]]:
+    """Makes each folder's ``_index.md`` (else the file named like the folder) its index;
+    returns the lessons left to become pages, in path order, and the folders by the
+    content path of their index."""
     by_content_path: dict[str, Page | Folder] = {}
     page_lessons: list[LessonSummary] = []
     for lesson in sorted(lessons, key=lambda lesson: lesson.content_path):
@@ -300,20 +351,13 @@ def build_site(
                 by_content_path[lesson.content_path] = folder
                 continue
         page_lessons.append(lesson)
+    return page_lessons, by_content_path
 
-    # Folder pages claim their URLs first, then lesson pages, in path order.
-    manifest.claim(page_file(root.url), root.index.path if root.index else content_root)
-    for folder in folder_by_path.values():
-        if folder.path and folder.url != folder.parent.url:
-            claim(folder.url, folder.index.path if folder.index else f"{content_root}/{folder.path}")
-    pages: list[Page] = []
-    for lesson in page_lessons:
-        _add_page(lesson, folder_by_path[lesson.content_path.rpartition("/")[0]], pages, by_content_path, claim, problems, lower_case)
 
-    for folder in folder_by_path.values():
-        folder.children.sort(key=lambda child: child.sort_key)
-    ordered = [child for child in root.walk() if isinstance(child, Page)]
-    ordered_folders = [root] + [child for child in root.walk() if isinstance(child, Folder)]
+def _publish_resources(
+    resources: list[str], folder_by_path: dict[str, Folder], reserved: dict[str, str], manifest: Manifest, content_root: str, problems: list[Diagnostic]
+) -> dict[str, str]:
+    """Each resource file's output path, beside its folder's page, unless it would replace a page."""
     published: dict[str, str] = {}
     for resource in resources:
         folder_path, _, name = resource.rpartition("/")
@@ -322,8 +366,7 @@ def build_site(
             problems.append(Diagnostic(f"{content_root}/{resource}", 1, f"file /{output} would replace a page; rename it", code="duplicate-url"))
         elif manifest.claim(output, f"{content_root}/{resource}"):
             published[resource] = output
-    site = Site(root, ordered, ordered_folders, by_content_path, published, language, content_root)
-    return site, problems
+    return published
 
 
 def _unusable_folder_segment(segment: str) -> str | None:
@@ -337,7 +380,7 @@ def _unusable_folder_segment(segment: str) -> str | None:
     return None
 
 
-def _add_page(lesson, folder, pages, by_content_path, claim, problems, lower_case) -> None:
+def _add_page(lesson, folder, by_content_path, claim, problems, lower_case) -> None:
     stem = lesson.content_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     segment = _url_segment(lesson, stem, problems, lower_case)
     if segment is None:
@@ -345,7 +388,6 @@ def _add_page(lesson, folder, pages, by_content_path, claim, problems, lower_cas
     page = Page(lesson, f"{folder.url}{segment}/", folder)
     if claim(page.url, lesson.path):
         folder.children.append(page)
-        pages.append(page)
         by_content_path[lesson.content_path] = page
 
 

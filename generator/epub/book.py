@@ -1,4 +1,4 @@
-"""One EPUB 3 book from one language's loaded site.
+"""One EPUB 3 book from one language's site.
 
 The book follows the site's tree: each folder is a chapter (a sub-folder a sub-chapter),
 opened by a page with the folder's own lesson and its contents, followed by its lessons
@@ -34,9 +34,8 @@ from ebooklib import epub
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, Question, QuestionsPart, Section, ShortcodePart
-from generator.content.site import Folder, Page, inside
+from generator.content.site import Folder, Page, Site, inside
 from generator.errors import UsageError
-from generator.languages import normalize_language
 from generator.epub.xhtml import Image, SvgError, clean_svg, inline_svg, svg_document, xhtml_fragment
 from generator.i18n import strings_for
 from generator.resources import bundled_dir
@@ -83,24 +82,38 @@ def authors(params: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def make_book(loaded, language: str, figures: Mapping[Any, bytes]) -> bytes:
+def make_book(loaded, site: Site, figures: Mapping[Any, bytes]) -> bytes:
     """The EPUB file of one language's site.
 
-    *loaded* is that language's site as :func:`generator.build.load_site` reads it (without
-    errors); *language* one of :data:`generator.languages.LANGUAGES`, for the book's
-    metadata and interface words; *figures* the SVG of every plot of the site, as
-    :func:`generator.build.draw_figures` draws them."""
-    return _Book(loaded, language, figures).render()
+    *loaded* is the whole site as :func:`generator.build.load_site` reads it (without
+    errors); *site* the tree of the book's language, one of ``loaded.sites.editions``,
+    whose config entry gives the book's title, language and interface words; *figures*
+    the SVG of every plot of *site*, as :func:`generator.build.draw_figures` draws them."""
+    return _Book(loaded, site, figures).render()
+
+
+def editions(loaded) -> dict[str, Site]:
+    """Each book's name and its language's tree: the language's key in ``[languages]``
+    (``zh-tw``, as in its URLs), or on a site without languages its language code."""
+    languages = {language.key: language for language in loaded.config.languages}
+    return {site.language or languages[site.language].interface: site for site in loaded.sites.editions}
 
 
 def book_paths(languages: Sequence[str], out: Path, chosen: str | None = None) -> dict[str, Path]:
     """Where each book is written: on a site in one language OUT is the book; on a
     multilingual site OUT is a folder with a book per language (or for the language
-    *chosen*), each named after its language."""
-    if chosen is not None and chosen not in languages:
-        raise UsageError(f"--lang {chosen}: the site's languages are {', '.join(languages)}")
+    *chosen*, named in any case), each named after its language."""
+    if chosen is not None:
+        picked = [language for language in languages if language.lower() == chosen.lower()]
+        if not picked:
+            raise UsageError(f"--lang {chosen}: the site's languages are {', '.join(languages)}")
+        chosen = picked[0]
     if len(languages) == 1:
+        if out.is_dir():
+            raise UsageError(f"{out} is a folder: give the book's file name, e.g. {out / 'book.epub'}")
         return {languages[0]: out}
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} is a file: the site has {len(languages)} languages, give a folder for their books")
     return {language: out / f"{language}.epub" for language in ([chosen] if chosen else languages)}
 
 
@@ -148,12 +161,15 @@ class _Entry:
 
 
 class _Book:
-    def __init__(self, loaded, language: str, figures: Mapping[Any, bytes]):
+    def __init__(self, loaded, site: Site, figures: Mapping[Any, bytes]):
         self.config = loaded.config
-        self.site = loaded.site
-        self.lessons: dict[str, Lesson] = loaded.lessons
-        self.language = language
-        self.ui = strings_for(language)
+        self.site = site
+        self.lessons: dict[str, Lesson] = loaded.lessons_of(site)
+        self.edition = next(language for language in self.config.languages if language.key == site.language)
+        self.language = self.edition.interface
+        """The book's ``dc:language`` and its documents' ``lang``, as its pages say on the site."""
+        self.title = self.edition.title or self.config.title
+        self.ui = strings_for(self.language)
         self.figures = figures
         self.docs: list[_Doc] = []
         self.by_content_path: dict[str, _LessonDoc] = {}
@@ -183,7 +199,7 @@ class _Book:
         root = self.site.root
         entries: list[_Entry] = []
         if root.index is not None:
-            title = root.index.title if root.index.has_title else self.config.title
+            title = root.index.title if root.index.has_title else self.title
             entries.append(_Entry(self._add(self._lesson_doc(root.index.content_path, root, title))))
         entries.extend(self._plan_children(root))
         answers = self._plan_answers(root)
@@ -229,8 +245,8 @@ class _Book:
 
     def render(self) -> bytes:
         book = epub.EpubBook()
-        book.set_identifier(book_identifier(self.config.title, self.config.base_url, self.language))
-        book.set_title(self.config.title)
+        book.set_identifier(book_identifier(self.title, self.config.base_url, self.edition.key or self.language))
+        book.set_title(self.title)
         book.set_language(self.language)
         for index, name in enumerate(authors(self.config.params)):
             book.add_author(name, uid=f"creator{index}")
@@ -291,14 +307,14 @@ class _Book:
     def _cover(self, book: epub.EpubBook) -> _Document:
         lessons = len(self.site.pages)
         image = _environment().get_template("cover.svg").render(
-            title=self.config.title, heading=_cover_heading(self.config.title), authors=authors(self.config.params),
+            title=self.title, heading=_cover_heading(self.title), authors=authors(self.config.params),
             lang=self.language, count=f"{lessons} {self.ui['lessons']}",
         )
         cover_image = epub.EpubCover(file_name="cover.svg")
         cover_image.content = image.encode("utf-8")
         book.add_item(cover_image)
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
-        doc = _Doc("cover", "cover.xhtml", self.config.title)
+        doc = _Doc("cover", "cover.xhtml", self.title)
         content = self._document(doc, "cover.xhtml", image="cover.svg")
         return book.add_item(_Document(doc.uid, doc.file, doc.title, content))
 
@@ -329,7 +345,8 @@ class _Book:
                     part["svg"] = self._figure(part.pop("spec"), part["alt"])
                 parts.append(part)
             sections.append(_section_view(section, f"s{index}", self._fragment(doc, section.heading_html), parts))
-        own_language = normalize_language(lesson.lang)
+        # A lesson whose page the site shows in another language than the book says so.
+        own_language = self.config.interface_language(self.edition, lesson.meta.lang, lesson.lang)
         own_language = own_language if own_language != self.language else None
         return _environment().get_template("lesson_body.xhtml").render(
             sections=sections, ui=self.ui, lesson_lang=own_language
@@ -394,7 +411,7 @@ class _Book:
             source = _static_file(self.config.root, path.lstrip("/"))
         else:
             relative = posixpath.normpath(posixpath.join(doc.lesson.content_path.rpartition("/")[0], path))
-            source = self.config.content_dir / relative if relative in self.site.resources else None
+            source = self.config.root / self.site.content_root / relative if relative in self.site.resources else None
         if source is None:
             return None
         name = self._book_image(source)

@@ -119,14 +119,7 @@ class Assistant:
             try:
                 response = await self._client.chat.completions.create(model=self.settings.model, messages=messages)
             except openai.APIStatusError as error:
-                status = error.status_code
-                if status in _STOPPING_STATUSES:
-                    raise AssistantStopped(self._status_text(error, _STOPPING_STATUSES[status], with_message=status == 404)) from None
-                if status == 429 and error.code == "insufficient_quota":
-                    raise AssistantStopped(self._status_text(error, "the quota is used up")) from None
-                if status not in _RETRIED_STATUSES and status < 500:
-                    raise PromptFailed(self._status_text(error, "the request was refused", with_message=True)) from None
-                problem = self._status_text(error, "server error" if status >= 500 else "busy")
+                problem = self._retried_status(error)
                 asked_wait = retry_after(error.response.headers)
                 delay = delay if asked_wait is None else asked_wait
                 continue
@@ -144,6 +137,19 @@ class Assistant:
                 return content.strip(" ")
             problem = "empty answer"
         raise PromptFailed(f"{problem} ({self._attempts} attempts)")
+
+    def _retried_status(self, error) -> str:
+        """Why a request that the server answered with an error is tried again; raises
+        AssistantStopped for what no retry can mend (a wrong key or model, no quota
+        left) and PromptFailed for a request the server refuses."""
+        status = error.status_code
+        if status in _STOPPING_STATUSES:
+            raise AssistantStopped(self._status_text(error, _STOPPING_STATUSES[status], with_message=status == 404)) from None
+        if status == 429 and error.code == "insufficient_quota":
+            raise AssistantStopped(self._status_text(error, "the quota is used up")) from None
+        if status not in _RETRIED_STATUSES and status < 500:
+            raise PromptFailed(self._status_text(error, "the request was refused", with_message=True)) from None
+        return self._status_text(error, "server error" if status >= 500 else "busy")
 
     def _backoff(self, attempt: int) -> float:
         return min(LONGEST_BACKOFF, self._first_backoff * 2**attempt) * random.uniform(0.5, 1.0)

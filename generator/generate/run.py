@@ -60,15 +60,7 @@ def generate(options: GenerateOptions, *, stdout: TextIO | None = None, stderr: 
 
 def _run(workzone: Workzone, options: GenerateOptions, stdout: TextIO, stderr: TextIO) -> int:
     cache = AnswerCache(workzone.cache_dir)
-    answers: dict[str, str] = {}
-    missing: list[Section] = []
-    for lesson in workzone.selected:
-        for section in lesson.sections:
-            answer = cache.read(section.cache)
-            if answer is None:
-                missing.append(section)
-            else:
-                answers[section.cache] = answer
+    answers, missing = _cached_answers(workzone, cache)
     if options.dry_run:
         _dry_run(workzone, answers, missing, options, stdout)
         return 0
@@ -82,15 +74,8 @@ def _run(workzone: Workzone, options: GenerateOptions, stdout: TextIO, stderr: T
         if workzone.out_dir.is_dir():
             remove_leftovers(workzone.out_dir)
         writer = LessonWriter(workzone.out_dir, force=options.force)
-        waiting: dict[str, list[LessonPlan]] = {}
         try:
-            for lesson in workzone.selected:
-                pending = [s.cache for s in lesson.sections if s.cache not in answers]
-                if pending:
-                    for relative in pending:
-                        waiting.setdefault(relative, []).append(lesson)
-                else:
-                    writer.write(lesson.path, render(lesson, answers))
+            waiting = _write_answered_lessons(workzone, answers, writer)
             if not options.only:
                 writer.remove_stale({lesson.path for lesson in workzone.lessons})
             usage, failed, stopped = None, 0, False
@@ -102,13 +87,50 @@ def _run(workzone: Workzone, options: GenerateOptions, stdout: TextIO, stderr: T
                 usage, failed, stopped = _ask(workzone, settings, missing, answers, waiting, writer, cache, progress, options.jobs)
         finally:
             writer.save()
-    incomplete = sum(1 for lesson in workzone.selected if any(s.cache not in answers for s in lesson.sections))
+    incomplete = _incomplete_lessons(workzone, answers)
+    _report_kept(workzone, writer, stderr)
+    _summary(workzone, writer, answers, missing, failed, incomplete, usage, stdout)
+    return 1 if stopped or failed or incomplete or writer.kept or writer.kept_stale else 0
+
+
+def _cached_answers(workzone: Workzone, cache: AnswerCache) -> tuple[dict[str, str], list[Section]]:
+    """The selected lessons' answers found in the cache, and the sections still to ask."""
+    answers: dict[str, str] = {}
+    missing: list[Section] = []
+    for lesson in workzone.selected:
+        for section in lesson.sections:
+            answer = cache.read(section.cache)
+            if answer is None:
+                missing.append(section)
+            else:
+                answers[section.cache] = answer
+    return answers, missing
+
+
+def _write_answered_lessons(workzone: Workzone, answers: dict[str, str], writer: LessonWriter) -> dict[str, list[LessonPlan]]:
+    """Writes every selected lesson whose answers are all in; returns the others by the
+    answers they wait for."""
+    waiting: dict[str, list[LessonPlan]] = {}
+    for lesson in workzone.selected:
+        pending = [s.cache for s in lesson.sections if s.cache not in answers]
+        if pending:
+            for relative in pending:
+                waiting.setdefault(relative, []).append(lesson)
+        else:
+            writer.write(lesson.path, render(lesson, answers))
+    return waiting
+
+
+def _incomplete_lessons(workzone: Workzone, answers: dict[str, str]) -> int:
+    return sum(1 for lesson in workzone.selected if any(s.cache not in answers for s in lesson.sections))
+
+
+def _report_kept(workzone: Workzone, writer: LessonWriter, stderr: TextIO) -> None:
+    """The lessons an author edited, which generate left as they were."""
     for relative in writer.kept:
         print(f"{workzone.shown_lesson(relative)}: kept: it was edited after generate wrote it (--force replaces it)", file=stderr)
     for relative in writer.kept_stale:
         print(f"{workzone.shown_lesson(relative)}: kept: its topic left the catalogue, but it was edited (--force removes it)", file=stderr)
-    _summary(workzone, writer, answers, missing, failed, incomplete, usage, stdout)
-    return 1 if stopped or failed or incomplete or writer.kept or writer.kept_stale else 0
 
 
 def _ask(workzone, settings, missing, answers, waiting, writer, cache, progress, jobs):

@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 from generator.authoring import AuthoringError, Topic, parse_outline
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.generate.gotemplate import Template, TemplateError, parse
 
@@ -149,19 +149,7 @@ def load_workzone(
     config_path = root / CONFIG
     site, site_problems = load_config(root, hugo_files=not config_path.is_file())
     problems = list(site_problems)
-    role = model = None
-    if config_path.is_file():
-        if language is not None:
-            raise UsageError(f"--lang chooses a site's question list, but {config_path} has its own")
-        questions, role, model = _read_config(config_path, problems)
-    elif outline is not None:
-        language = language or site.language
-        questions = _site_questions(site.question_lists.get(language) or site.question_lists["zh-TW"])
-    else:
-        raise UsageError(
-            f"{root} has no {CONFIG}: a workzone needs {CONFIG} and {CATALOGUE}; "
-            "for a site's own question list, give the catalogue with --outline FILE"
-        )
+    questions, role, model = _question_list(root, site, outline, language, problems)
     catalogue = outline if outline is not None else root / CATALOGUE
     if not catalogue.is_file():
         raise UsageError(f"the catalogue {catalogue} does not exist")
@@ -178,22 +166,46 @@ def load_workzone(
         raise ContentError(problems)
     if out is None:
         out = root / OUTPUT if config_path.is_file() else site.content_dir
-    patterns = {pattern: compile_glob(pattern) for pattern in only}
-    unmatched = [p for p, regex in patterns.items() if not any(regex.fullmatch(lesson.topic_path) for lesson in lessons)]
-    if unmatched:
-        raise UsageError(f"--only {unmatched[0]!r} matches no topic of {catalogue} (topics are matched by their path, e.g. 'AI/Machine Learning/**')")
-    selected = [lesson for lesson in lessons if not patterns or any(r.fullmatch(lesson.topic_path) for r in patterns.values())]
     return Workzone(
         root=root,
         out_dir=out,
         cache_dir=root / CACHE,
         questions=questions,
         lessons=lessons,
-        selected=selected,
+        selected=_select(lessons, only, catalogue),
         role=role if role is not None else assistant.get("role"),
         model=model if model is not None else assistant.get("model"),
         assistant=assistant,
     )
+
+
+def _question_list(
+    root: Path, site: SiteConfig, outline: Path | None, language: str | None, problems: list[Diagnostic]
+) -> tuple[tuple[Question, ...], str | None, str | None]:
+    """The questions, system message and model: from ``config.yaml``, else (for a site
+    with ``--outline``) the site's question list in *language*."""
+    config_path = root / CONFIG
+    if config_path.is_file():
+        if language is not None:
+            raise UsageError(f"--lang chooses a site's question list, but {config_path} has its own")
+        return _read_config(config_path, problems)
+    if outline is not None:
+        language = language or site.language
+        return _site_questions(site.question_lists.get(language) or site.question_lists["zh-TW"]), None, None
+    raise UsageError(
+        f"{root} has no {CONFIG}: a workzone needs {CONFIG} and {CATALOGUE}; "
+        "for a site's own question list, give the catalogue with --outline FILE"
+    )
+
+
+def _select(lessons: list[LessonPlan], only: tuple[str, ...], catalogue: Path) -> list[LessonPlan]:
+    """The lessons whose topic path matches one of the ``--only`` patterns (all without
+    any); a pattern that matches nothing is a usage error."""
+    patterns = {pattern: compile_glob(pattern) for pattern in only}
+    unmatched = [p for p, regex in patterns.items() if not any(regex.fullmatch(lesson.topic_path) for lesson in lessons)]
+    if unmatched:
+        raise UsageError(f"--only {unmatched[0]!r} matches no topic of {catalogue} (topics are matched by their path, e.g. 'AI/Machine Learning/**')")
+    return [lesson for lesson in lessons if not patterns or any(r.fullmatch(lesson.topic_path) for r in patterns.values())]
 
 
 def _plan(
@@ -249,21 +261,8 @@ def _plan(
 
 def _read_config(path: Path, problems: list[Diagnostic]) -> tuple[tuple[Question, ...], str | None, str | None]:
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.append(Diagnostic(shown, 1, "invalid UTF-8; save the file as UTF-8"))
-        return (), None, None
-    try:
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        problems.append(Diagnostic(shown, mark.line + 1 if mark else 1, f"invalid YAML: {reason}"))
-        return (), None, None
-    if not isinstance(document, yaml.MappingNode):
-        line = document.start_mark.line + 1 if document is not None else 1
-        problems.append(Diagnostic(shown, line, "expected apiModal, initRole and questions"))
+    document = _config_document(path, problems)
+    if document is None:
         return (), None, None
     top = _mapping(document, shown, problems)
     model = _string(top.get("apiModal"), "apiModal", shown, problems)
@@ -276,40 +275,69 @@ def _read_config(path: Path, problems: list[Diagnostic]) -> tuple[tuple[Question
     questions: list[Question] = []
     keys: dict[str, int] = {}
     for number, node in enumerate(entry[1].value, start=1):
-        line = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
-            problems.append(Diagnostic(shown, line, f"question {number}: expected key, desc and template"))
-            continue
-        fields = _mapping(node, shown, problems)
-        missing = [name for name in ("key", "desc", "template") if _scalar(fields.get(name)) is None]
-        if missing:
-            problems.append(Diagnostic(shown, line, f"question {number}: needs {', '.join(missing)}"))
-            continue
-        key = _scalar(fields["key"])
-        key_line = fields["key"][1].start_mark.line + 1
-        if not key or _UNFIT_IN_NAME.search(key):
-            problems.append(Diagnostic(shown, key_line, f"question key {key!r} cannot be part of a file name"))
-            continue
-        if key in keys:
-            problems.append(Diagnostic(shown, key_line, f"question key {key!r} is used twice (first on line {keys[key]})"))
-            continue
-        keys[key] = key_line
-        template_node = fields["template"][1]
-        try:
-            template = parse(_scalar(fields["template"]))
-        except TemplateError as error:
-            problems.append(Diagnostic(shown, template_node.start_mark.line + 1, f"template of {key!r}: {error} (column {error.column})"))
-            continue
-        questions.append(
-            Question(
-                key=key,
-                heading=_scalar(fields["desc"]),
-                template=template,
-                include=_globs(fields.get("include"), "include", shown, problems),
-                exclude=_globs(fields.get("exclude"), "exclude", shown, problems),
-            )
-        )
+        question = _read_question(number, node, keys, shown, problems)
+        if question is not None:
+            questions.append(question)
     return tuple(questions), role, model
+
+
+def _config_document(path: Path, problems: list[Diagnostic]) -> yaml.MappingNode | None:
+    """``config.yaml`` as a YAML node tree (which keeps every line), or None when it
+    cannot be read or is not a mapping."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(Diagnostic(shown, 1, "invalid UTF-8; save the file as UTF-8"))
+        return None
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Diagnostic(shown, mark.line + 1 if mark else 1, f"invalid YAML: {reason}"))
+        return None
+    if not isinstance(document, yaml.MappingNode):
+        line = document.start_mark.line + 1 if document is not None else 1
+        problems.append(Diagnostic(shown, line, "expected apiModal, initRole and questions"))
+        return None
+    return document
+
+
+def _read_question(number: int, node: yaml.Node, keys: dict[str, int], shown: str, problems: list[Diagnostic]) -> Question | None:
+    """Entry *number* of ``questions``; *keys* holds the line of each key read so far
+    (a key names cache files, so it must be unique and fit in a file name)."""
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Diagnostic(shown, line, f"question {number}: expected key, desc and template"))
+        return None
+    fields = _mapping(node, shown, problems)
+    missing = [name for name in ("key", "desc", "template") if _scalar(fields.get(name)) is None]
+    if missing:
+        problems.append(Diagnostic(shown, line, f"question {number}: needs {', '.join(missing)}"))
+        return None
+    key = _scalar(fields["key"])
+    key_line = fields["key"][1].start_mark.line + 1
+    if not key or _UNFIT_IN_NAME.search(key):
+        problems.append(Diagnostic(shown, key_line, f"question key {key!r} cannot be part of a file name"))
+        return None
+    if key in keys:
+        problems.append(Diagnostic(shown, key_line, f"question key {key!r} is used twice (first on line {keys[key]})"))
+        return None
+    keys[key] = key_line
+    template_node = fields["template"][1]
+    try:
+        template = parse(_scalar(fields["template"]))
+    except TemplateError as error:
+        problems.append(Diagnostic(shown, template_node.start_mark.line + 1, f"template of {key!r}: {error} (column {error.column})"))
+        return None
+    return Question(
+        key=key,
+        heading=_scalar(fields["desc"]),
+        template=template,
+        include=_globs(fields.get("include"), "include", shown, problems),
+        exclude=_globs(fields.get("exclude"), "exclude", shown, problems),
+    )
 
 
 Entry = tuple[yaml.Node, yaml.Node]

@@ -80,6 +80,8 @@ class ListedGroup:
     lessons: list[ListedLesson]
     folders: list[Link] = field(default_factory=list)
     lesson_total: int = 0
+    continued: bool = False
+    """The rest of a folder's lessons, after one of its sub-folders: no heading again."""
 
 
 def _policy_for(lesson: Lesson | None) -> str:
@@ -116,6 +118,13 @@ def root_prefix(url: str) -> str:
 def sitemap_file(language: str) -> str:
     """Where a language's sitemap goes on a site with languages (Hugo's place for it)."""
     return f"{language}/sitemap.xml"
+
+
+def has_absolute_base_url(config: SiteConfig) -> bool:
+    """Whether the config says where the site is published (``baseURL = "https://…"``).
+    Only then do pages get canonical links and the site its sitemaps, which the sitemap
+    protocol requires to list absolute URLs."""
+    return urlsplit(config.base_url).scheme in ("http", "https")
 
 
 class Renderer:
@@ -179,10 +188,13 @@ class Renderer:
         kind = "home" if folder.parent is None else "section"
         title = self.site_title if kind == "home" and (lesson is None or lesson.meta.title is None) else folder.title
         context = self._base_context(folder.url, title, self._language(lesson), kind, folder)
+        description = lesson.meta.description if lesson else ""
+        if kind == "home" and not description:
+            description = self.language.description  # as Hugo themes do: .Description, else the site's
         context.update(
             csp=_policy_for(lesson),
             lesson=lesson,
-            description=lesson.meta.description if lesson else "",
+            description=description,
             breadcrumbs=self._breadcrumbs(folder.parent, root) if folder.parent else [],
             nav=self._nav(folder, None, root),
             previous=None,
@@ -315,7 +327,7 @@ class Renderer:
         }
 
     def _canonical(self, url: str) -> str | None:
-        if urlsplit(self.config.base_url).scheme in ("http", "https"):
+        if has_absolute_base_url(self.config):
             base = self.config.base_url if self.config.base_url.endswith("/") else self.config.base_url + "/"
             return base + quote(url)
         return None
@@ -362,38 +374,29 @@ class Renderer:
         return items
 
     def _groups(self, folder: Folder, root: str) -> list[ListedGroup]:
-        """Lessons grouped by folder: this folder's own lessons, then each sub-folder's."""
-        groups: list[ListedGroup] = []
+        """The lessons below *folder* in reading order — :meth:`Folder.walk`'s, which the
+        sidebar and the previous/next links follow too — grouped by folder: each sub-folder
+        opens a group under its title, and a folder's lessons that come after one of its
+        sub-folders continue its list below it."""
         base_depth = folder.url.count("/")
 
-        def add(group_folder: Folder) -> None:
-            lessons = [
-                ListedLesson(
-                    child.title,
-                    root + child.url,
-                    child.url,
-                    child.lesson.tests,
-                    child.lesson.warmups,
-                )
-                for child in group_folder.children
-                if isinstance(child, Page)
-            ]
-            sub_folders = [Link(c.title, root + c.url) for c in group_folder.children if isinstance(c, Folder)]
-            groups.append(
-                ListedGroup(
-                    group_folder.title,
-                    root + group_folder.url,
-                    group_folder.url.count("/") - base_depth,
-                    lessons,
-                    sub_folders,
-                    group_folder.lesson_count(),
-                )
-            )
-            for child in group_folder.children:
-                if isinstance(child, Folder):
-                    add(child)
+        def group(of: Folder, continued: bool = False) -> ListedGroup:
+            sub_folders = [] if continued else [Link(c.title, root + c.url) for c in of.children if isinstance(c, Folder)]
+            depth = of.url.count("/") - base_depth
+            return ListedGroup(of.title, root + of.url, depth, [], sub_folders, of.lesson_count(), continued)
 
-        add(folder)
+        groups = [group(folder)]
+        listing = [folder]
+        """The folder whose lessons each group lists."""
+        for node in folder.walk():
+            if isinstance(node, Folder):
+                groups.append(group(node))
+                listing.append(node)
+                continue
+            if listing[-1] is not node.folder:
+                groups.append(group(node.folder, continued=True))
+                listing.append(node.folder)
+            groups[-1].lessons.append(ListedLesson(node.title, root + node.url, node.url, node.lesson.tests, node.lesson.warmups))
         return groups
 
     def _resolve_links(self, html: str, lesson: Lesson, root: str) -> str:

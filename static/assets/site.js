@@ -151,6 +151,7 @@
     });
     all("[data-reset-lesson]", lesson).forEach(function (button) {
       button.addEventListener("click", function () {
+        if (!window.confirm(button.getAttribute("data-confirm") || "")) return;
         record = { warmup: {}, marks: {}, tests: questions.length };
         save();
         all(".warmup input[type=checkbox]", lesson).forEach(function (box) { box.checked = false; });

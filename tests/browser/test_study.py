@@ -68,7 +68,17 @@ def test_reveal_mark_score_reload_show_all_and_reset(page, site):
         expect(questions.nth(n).locator(".answer-text")).to_be_hidden()
     expect(show_all).to_have_text("顯示全部答案")
 
-    page.locator("[data-reset-lesson]").click()
+    # "Reset this lesson" asks first too: cancelling keeps the marks.
+    reset = page.locator("[data-reset-lesson]")
+    messages = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
+    reset.click()
+    assert messages == ["確定要清除本課的作答紀錄嗎？"]
+    expect(score).to_have_text("1")
+    expect(page.locator('[data-mark][aria-pressed="true"]')).to_have_count(2)
+    expect(page.locator(".warmup input:checked")).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    reset.click()
     expect(score).to_have_text("0")
     expect(page.locator('[data-mark][aria-pressed="true"]')).to_have_count(0)
     expect(page.locator(".warmup input:checked")).to_have_count(0)
