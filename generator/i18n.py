@@ -18,6 +18,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "search": "搜尋",
         "search_placeholder": "搜尋課程…",
         "search_no_results": "找不到符合的課程",
+        "search_in_answer": "符合之處在答案中",
         "search_needs_script": "搜尋需要瀏覽器啟用 JavaScript。",
         "theme_toggle": "切換深色模式",
         "user_ask": "使用者提問：",
@@ -120,6 +121,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "search": "搜索",
         "search_placeholder": "搜索课程…",
         "search_no_results": "找不到符合的课程",
+        "search_in_answer": "匹配之处在答案中",
         "search_needs_script": "搜索需要浏览器启用 JavaScript。",
         "theme_toggle": "切换深色模式",
         "user_ask": "用户提问：",
@@ -222,6 +224,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "search": "Search",
         "search_placeholder": "Search lessons…",
         "search_no_results": "No lesson matches",
+        "search_in_answer": "match in answer",
         "search_needs_script": "Search needs JavaScript to be enabled in your browser.",
         "theme_toggle": "Toggle dark mode",
         "user_ask": "User ask:",
@@ -324,8 +327,8 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 SCRIPT_STRINGS = (
-    "copied", "correct", "progress", "search_no_results", "copy_link", "link_copied", "copy_link_manual", "copy_code",
-    "copy_code_manual", "menu",
+    "copied", "correct", "progress", "search_no_results", "search_in_answer", "copy_link", "link_copied",
+    "copy_link_manual", "copy_code", "copy_code_manual", "menu",
 )
 """The words site.js shows itself (given to it as JSON on the page)."""
 

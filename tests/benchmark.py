@@ -22,6 +22,8 @@ corpus in ../shared — and measures, each build in a fresh process:
 * first, the table of issue 15 (tests/bench_speed.py): studysite against Hugo, cold at
   N = 1,000 and 5,000, one lesson edited, warm, peak memory, ``--jobs`` scaling, and a
   100-folder-deep site (plus 20,000 lessons with ``--scale``); ``--only speed`` for it alone;
+* search: the data a reader downloads at first use of the search box on the N = 1,000
+  site (``search/*.js``), raw and gzip-compressed (``--only search``).
 * multilingual sites (``--multilingual-sizes``): 3 languages × N lessons, two thirds of
   each language's lessons translated (same path in the other two), in Hugo's layout
   (``config.toml`` with ``[languages]`` and a ``contentDir`` each); cold (``--jobs 2``)
@@ -31,13 +33,14 @@ corpus in ../shared — and measures, each build in a fresh process:
   page against the same page built without languages.
 
     python tests/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--source bundled|corpus]
-                              [--multilingual-sizes 250 500 1000] [--only speed|multilingual|generate]
+                              [--multilingual-sizes 250 500 1000] [--only speed|multilingual|generate|search]
                               [--scale]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import random
@@ -271,6 +274,23 @@ for label, spec in rows:
     out.append([label, statistics.median(times), len(svg)])
 print(json.dumps(out))
 """
+
+
+def measure_search_data(work: Path, source: str) -> tuple[int, int]:
+    """Bytes of the search files of the N = 1,000 site, raw and gzip-compressed (level 6, as
+    web servers send them)."""
+    site = generate_site(work / "search-site", 1000, source)
+    out = work / "search-out"
+    run_build(site, out)
+    files = sorted((out / "search").glob("*.js"))
+    raw = sum(path.stat().st_size for path in files)
+    compressed = sum(len(gzip.compress(path.read_bytes(), compresslevel=6)) for path in files)
+    return raw, compressed
+
+
+def report_search_data(work: Path, source: str) -> None:
+    raw, compressed = measure_search_data(work, source)
+    print(f"\nsearch data at N=1000: {raw / 1e6:.2f} MB, {compressed / 1e6:.3f} MB gzip-compressed")
 
 
 def measure_figures() -> list[list]:
@@ -551,7 +571,7 @@ def main() -> None:
                         help="a Python with torch installed, to compare the losses with PyTorch")
     parser.add_argument("--multilingual-sizes", type=int, nargs="+", default=[250, 500, 1000],
                         help="lessons per language of the multilingual sites")
-    parser.add_argument("--only", choices=("speed", "multilingual", "generate"), help="measure only this part")
+    parser.add_argument("--only", choices=("speed", "multilingual", "generate", "search"), help="measure only this part")
     parser.add_argument("--scale", action="store_true", help="add a 20,000-lesson site to the speed table (a few minutes)")
     arguments = parser.parse_args()
     work = arguments.keep or Path(tempfile.mkdtemp(prefix="studysite-bench-"))
@@ -565,6 +585,9 @@ def main() -> None:
             return
         if arguments.only == "generate":
             report_generate(work, arguments.repeat)
+            return
+        if arguments.only == "search":
+            report_search_data(work, arguments.source)
             return
         multilingual = [
             measure_multilingual(n, arguments.repeat, arguments.source, work, with_hugo=True)
@@ -602,6 +625,7 @@ def main() -> None:
             torch = f", torch {loss['torch_seconds'] * 1000:.1f} ms, ratio {loss['ratio']:.2f}" if loss.get("ratio") else ", torch not installed"
             print(f"  {loss['name']:<16} {loss['seconds'] * 1000:.1f} ms{torch}")
         report_generate(work, arguments.repeat)
+        report_search_data(work, arguments.source)
     finally:
         if arguments.keep is None:
             shutil.rmtree(work, ignore_errors=True)

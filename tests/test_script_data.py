@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from generator.render.script_data import SEARCH_ENTRY, SLIDER_VARIANT
+from generator.render.script_data import SEARCH_ENTRY, SEARCH_QUESTION, SLIDER_VARIANT
 from helpers import REPO, parse_html, run_cli
 
 SITE_JS = REPO / "static" / "assets" / "site.js"
@@ -31,11 +31,14 @@ def script_call(path, function: str):
 
 def test_every_search_entry_has_the_named_fields_and_points_at_a_section(public):
     index = script_call(public / "search" / "index.js", "init")
-    entries = [entry for shard in index["shards"] for entry in script_call(public / shard, "add")]
+    entries = [entry for shard in index["shards"] for entry in script_call(public / shard, "add")["entries"]]
     assert entries
     for entry in entries:
         assert tuple(entry) == SEARCH_ENTRY
-        assert all(isinstance(value, str) for value in entry.values())
+        assert all(isinstance(entry[name], str) for name in SEARCH_ENTRY if name != "q")
+        for question in entry["q"]:
+            assert tuple(question) == SEARCH_QUESTION
+            assert all(isinstance(value, str) for value in question.values())
         assert entry["u"] in index["titles"]
         page = parse_html((public / unquote(entry["u"]) / "index.html").read_bytes())
         if entry["a"]:
@@ -43,6 +46,7 @@ def test_every_search_entry_has_the_named_fields_and_points_at_a_section(public)
             assert section is not None, entry
             assert entry["h"] and entry["h"] in section.text()
     assert any(entry["t"] for entry in entries)
+    assert any(question["s"] for entry in entries for question in entry["q"])
 
 
 def test_every_slider_variant_has_the_named_fields_and_a_picture(public):
@@ -62,5 +66,5 @@ def test_every_slider_variant_has_the_named_fields_and_a_picture(public):
 
 def test_site_js_reads_the_fields_by_these_names():
     script = SITE_JS.read_text(encoding="utf-8")
-    read = set(re.findall(r"\bentry\.(\w+)", script)), set(re.findall(r"\bvariant\.(\w+)", script))
-    assert read == (set(SEARCH_ENTRY), set(SLIDER_VARIANT))
+    read = [set(re.findall(rf"\b{name}\.(\w+)", script)) for name in ("entry", "question", "variant")]
+    assert read == [set(SEARCH_ENTRY), set(SEARCH_QUESTION), set(SLIDER_VARIANT)]

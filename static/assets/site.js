@@ -328,16 +328,18 @@
 
   /* --- Search: a substring scan over every section, loaded on first use ------- */
   function initSearch() {
+    // The files' schema is documented in generator/render/script_data.py.
     var form = document.querySelector("form[data-search]");
     if (!form) return;
     var input = form.querySelector("input[type=search]");
     var pageResults = document.querySelector("[data-search-page]");
     var results = pageResults || form.querySelector(".search-results");
-    var index = null, loading = null, entries = [];
+    var index = null, loading = null, entries = [], normals = [], fold = {}, normalChars = {};
 
+    function addFolds(more) { Object.keys(more || {}).forEach(function (c) { fold[c] = more[c]; }); }
     window.studysiteSearch = {
-      init: function (data) { index = data; },
-      add: function (batch) { entries = entries.concat(batch); }
+      init: function (data) { index = data; addFolds(data.fold); },
+      add: function (data) { entries = entries.concat(data.entries); addFolds(data.fold); }
     };
     function loadScript(src) {
       return new Promise(function (resolve, reject) {
@@ -356,41 +358,111 @@
       }
       return loading;
     }
-    function normalize(text) {
-      return (text.normalize ? text.normalize("NFKC") : text).toLowerCase().replace(/[\s\-_‐–—·・]+/g, " ");
+    // One character as search compares it: NFKC, lower case, one Chinese script, separators as a space.
+    function normalChar(c) {
+      var n = normalChars[c];
+      if (n === undefined) {
+        n = Array.from((c.normalize ? c.normalize("NFKC") : c).toLowerCase(), function (d) { return fold[d] || d; }).join("");
+        if (/^[\s\-_‐–—·・]+$/.test(n)) n = " ";
+        normalChars[c] = n;
+      }
+      return n;
+    }
+    // The text as search compares it; with offsets, also where each of its characters came from
+    // in the text (so that a match found here is marked on exactly the characters shown).
+    function normalize(text, offsets) {
+      var out = "", starts = [], ends = [];
+      for (var i = 0; i < text.length;) {
+        var code = text.charCodeAt(i);
+        var size = code >= 0xd800 && code < 0xdc00 && i + 1 < text.length ? 2 : 1;
+        var n = normalChar(text.substr(i, size));
+        if (n !== " " || (out && out[out.length - 1] !== " ")) {
+          out += n;
+          if (offsets) for (var k = 0; k < n.length; k++) { starts.push(i); ends.push(i + size); }
+        }
+        i += size;
+      }
+      return offsets ? { text: out, starts: starts, ends: ends } : out;
     }
     function escapeHtml(text) {
       return text.replace(/[&<>"']/g, function (c) {
         return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
       });
     }
-    function snippet(text, term) {
-      var at = normalize(text).indexOf(term);
-      var start = Math.max(0, at - 30);
-      var piece = text.slice(start, start + 110);
-      var hit = normalize(piece).indexOf(term);
-      if (hit < 0) return escapeHtml(piece);
-      return (start > 0 ? "…" : "") + escapeHtml(piece.slice(0, hit)) + "<mark>" +
-        escapeHtml(piece.slice(hit, hit + term.length)) + "</mark>" + escapeHtml(piece.slice(hit + term.length)) + "…";
+    // *text* escaped, the first match of *needle* marked; cut to about *width* characters around it.
+    function marked(text, needle, width) {
+      var norm = normalize(text, true);
+      var at = needle ? norm.text.indexOf(needle) : -1;
+      if (at < 0) return escapeHtml(text.slice(0, width)) + (text.length > width ? "…" : "");
+      var from = norm.starts[at], to = norm.ends[at + needle.length - 1];
+      var start = Math.max(0, Math.min(from - 30, text.length - width));
+      if (/[\udc00-\udfff]/.test(text.charAt(start))) start -= 1;
+      var end = Math.max(to, start + width);
+      return (start > 0 ? "…" : "") + escapeHtml(text.slice(start, from)) + "<mark>" + escapeHtml(text.slice(from, to)) +
+        "</mark>" + escapeHtml(text.slice(to, end)) + (end < text.length ? "…" : "");
     }
+    // Entry number *order* as search compares it, made on its first search (all files are in by then).
+    function normalized(order) {
+      var entry = entries[order];
+      if (!normals[order]) {
+        normals[order] = {
+          title: normalize(index.titles[entry.u] || ""), heading: normalize(entry.h), body: normalize(entry.t),
+          questions: entry.q.map(function (question) { return normalize(question.t); }),
+          answers: entry.q.map(function (question) { return normalize(question.s); })
+        };
+      }
+      return normals[order];
+    }
+    // Where in a section *needle* is first found, best place first: heading, a question, the prose, an answer.
+    function placeOf(normal, needle) {
+      function has(text) { return text.indexOf(needle) >= 0; }
+      if (has(normal.heading)) return { rank: 1 };
+      var asked = normal.questions.findIndex(has);
+      if (asked >= 0) return { rank: 2, asked: asked };
+      if (has(normal.body)) return { rank: 3 };
+      asked = normal.answers.findIndex(has);
+      return asked >= 0 ? { rank: 4, asked: asked } : null;
+    }
+    function count(text, needle) {
+      var n = 0;
+      for (var at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) n++;
+      return n;
+    }
+    // Sections that hold every word of the query (their page's title counts), ranked by where the
+    // phrase is (or else the first word); a page whose title holds it is listed once more, first.
     function search(query) {
       var terms = normalize(query).trim().split(" ").filter(Boolean);
       if (!terms.length) return [];
       var phrase = terms.join(" ");
-      var found = [];
-      entries.forEach(function (entry) {
-        var title = index.titles[entry.u] || "";
-        var haystack = normalize(title + " " + entry.h + " " + entry.t);
-        for (var i = 0; i < terms.length; i++) if (haystack.indexOf(terms[i]) < 0) return;
-        var score = (normalize(title).indexOf(phrase) >= 0 ? 100 : 0) + (normalize(entry.h).indexOf(phrase) >= 0 ? 20 : 0) +
-          (haystack.indexOf(phrase) >= 0 ? 10 : 0) + Math.min(9, haystack.split(terms[0]).length - 1);
-        found.push({ entry: entry, title: title, score: score });
+      var found = [], titled = {};
+      entries.forEach(function (entry, order) {
+        var normal = normalized(order);
+        var texts = [normal.title, normal.heading, normal.body].concat(normal.questions, normal.answers);
+        var matches = 0;
+        for (var i = 0; i < terms.length; i++) {
+          var n = texts.reduce(function (sum, text) { return sum + count(text, terms[i]); }, 0);
+          if (!n) return;
+          matches += n;
+        }
+        var needle = normal.title.indexOf(phrase) >= 0 || placeOf(normal, phrase) ? phrase : terms[0];
+        if (normal.title.indexOf(needle) >= 0 && !titled[entry.u]) {
+          titled[entry.u] = true;
+          found.push({ entry: entry, place: { rank: 0 }, needle: needle, matches: count(normal.title, needle), order: order });
+        }
+        var place = placeOf(normal, needle);
+        if (place) found.push({ entry: entry, place: place, needle: needle, matches: matches, order: order });
       });
-      found.sort(function (a, b) { return b.score - a.score; });
-      return found.slice(0, 20).map(function (hit) {
-        return { href: root + hit.entry.u + (hit.entry.a ? "#" + hit.entry.a : ""), title: hit.title,
-                 section: hit.entry.h, snippet: snippet(hit.entry.t, terms[0]) };
-      });
+      found.sort(function (a, b) { return a.place.rank - b.place.rank || b.matches - a.matches || a.order - b.order; });
+      return found.slice(0, 20).map(describe);
+    }
+    // A result as shown: a match in an answer shows its question, never the answer.
+    function describe(hit) {
+      var entry = hit.entry, place = hit.place, text = entry.t, page = place.rank === 0;
+      if (place.asked !== undefined) text = entry.q[place.asked].t;
+      var href = root + entry.u + (location.protocol === "file:" ? "index.html" : "") + (entry.a && !page ? "#" + entry.a : "");
+      return { href: href, title: marked(index.titles[entry.u] || "", hit.needle, Infinity),
+               section: entry.h && !page ? marked(entry.h, hit.needle, Infinity) : "",
+               snippet: marked(text, hit.needle, 110), inAnswer: place.rank === 4 };
     }
     function show() {
       var query = input.value;
@@ -399,13 +471,22 @@
         if (input.value !== query) return;
         var hits = search(query);
         results.innerHTML = hits.length ? "<ul>" + hits.map(function (hit) {
-          return '<li><a href="' + escapeHtml(hit.href) + '"><span class="search-title">' + escapeHtml(hit.title) +
-            "</span>" + (hit.section ? ' <span class="search-section">› ' + escapeHtml(hit.section) + "</span>" : "") +
+          return '<li><a href="' + escapeHtml(hit.href) + '"><span class="search-title">' + hit.title + "</span>" +
+            (hit.section ? ' <span class="search-section">› ' + hit.section + "</span>" : "") +
+            (hit.inAnswer ? ' <span class="search-label">' + escapeHtml(ui.search_in_answer || "") + "</span>" : "") +
             '<span class="search-snippet">' + hit.snippet + "</span></a></li>";
         }).join("") + "</ul>" : '<p class="search-empty">' + escapeHtml(ui.search_no_results || "") + "</p>";
         results.hidden = false;
       });
     }
+    // "/" goes to the search box, as on GitHub and MkDocs, unless the reader is typing somewhere.
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+      var target = event.target;
+      if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      event.preventDefault();
+      input.focus();
+    });
     input.addEventListener("focus", function () { load(); });
     input.addEventListener("input", show);
     form.addEventListener("submit", function (event) { event.preventDefault(); show(); });
