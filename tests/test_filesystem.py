@@ -105,8 +105,9 @@ def test_a_full_disk_is_one_error_line_and_the_old_site_stays(namespace, make_si
         expected = re.escape(f"studysite: error: cannot write {out}/big.bin: No space left on device; {out} is left as it was")
     else:
         jobs = "2"
+        # More than the room left, even with the unchanged files hard-linked from the old site.
         paragraph = "長長的說明。" * 10_000
-        for number in range(30):
+        for number in range(60):
             (site / f"content/l{number}.md").write_text(LESSON.replace("內容。", paragraph), encoding="utf-8")
         expected = re.escape(f"studysite: error: cannot write {out}/") + r"\S+: " + re.escape(
             f"No space left on device; {out} is left as it was"
