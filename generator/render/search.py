@@ -19,10 +19,10 @@ import json
 import re
 import unicodedata
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, assert_never
 from xml.etree import ElementTree
 
-from generator.content.lesson import HtmlPart, Lesson, PromptPart, QuestionsPart, Section
+from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, Section, ShortcodePart
 from generator.render.script_data import search_entry, search_question
 
 SHARD_BYTES = 256 * 1024
@@ -92,8 +92,10 @@ def section_entry(section: Section, url: str) -> dict[str, Any]:
                 for question in asked:
                     answer = " ".join(rendered_text(p.html) for p in question.answer or () if isinstance(p, HtmlPart))
                     questions.append(search_question(rendered_text(question.html), answer))
+            case ShortcodePart() | FigurePart():
+                pass  # plots: their words are the captions' table's, not the lesson's
             case _:
-                pass  # plots: no words of the lesson's own
+                assert_never(part)
     return search_entry(url, section.anchor, rendered_text(section.heading_html), " ".join(filter(None, body)), questions)
 
 
