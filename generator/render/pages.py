@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from html import escape as html_escape, unescape as html_unescape
 from typing import Any, assert_never
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment
 
@@ -28,6 +27,12 @@ from generator.i18n import script_strings_json, strings_for
 from generator.render.views import NavItem, nav_items, section_views
 
 _SITE_LINK = re.compile(re.escape(LINK_START) + "([^" + LINK_END + "]*)" + re.escape(LINK_END))
+
+
+def _xml_text(text: str) -> str:
+    """Text in the sitemap's XML: what xml.sax.saxutils.escape does (``&``, ``<``, ``>``),
+    without the urllib.request, email and ssl modules that importing it brings along."""
+    return html_escape(text, quote=False)
 
 
 @dataclass
@@ -232,10 +237,10 @@ class Renderer:
         lines = ['<?xml version="1.0" encoding="utf-8" standalone="yes"?>', f"<urlset {namespaces}>"]
         for node, url, date in entries:
             alternates = "".join(
-                f'<xhtml:link rel="alternate" hreflang="{xml_escape(key)}" href="{xml_escape(base + quote(other.url))}"/>'
+                f'<xhtml:link rel="alternate" hreflang="{_xml_text(key)}" href="{_xml_text(base + quote(other.url))}"/>'
                 for key, other in self.sites.counterparts(node).items()
             )
-            lines.append(f"  <url><loc>{xml_escape(base + quote(url))}</loc>"
+            lines.append(f"  <url><loc>{_xml_text(base + quote(url))}</loc>"
                          + (f"<lastmod>{date.date().isoformat()}</lastmod>" if date else "") + alternates + "</url>")
         lines.append("</urlset>")
         return "\n".join(lines) + "\n"
@@ -245,7 +250,7 @@ class Renderer:
         base = self._base()
         lines = ['<?xml version="1.0" encoding="utf-8" standalone="yes"?>',
                  '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        lines += [f"  <sitemap><loc>{xml_escape(base + quote(sitemap_file(site.language)))}</loc></sitemap>"
+        lines += [f"  <sitemap><loc>{_xml_text(base + quote(sitemap_file(site.language)))}</loc></sitemap>"
                   for site in self.sites.editions]
         lines.append("</sitemapindex>")
         return "\n".join(lines) + "\n"
