@@ -26,9 +26,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import rcssmin
+import rjsmin
+
 from generator.cache import CACHE_DIR
 from generator.content.site import inside
 from generator.errors import OutputError, UsageError
+from generator.resources import bundled_dir
 from generator.spare import Placed, SpareSite
 
 MARKER = ".studysite"
@@ -550,3 +554,37 @@ def static_files(folders: list[Path]) -> dict[str, Path]:
                 relative = name if relative_dir == "." else f"{relative_dir}/{name}".replace(os.sep, "/")
                 files[relative] = Path(path)
     return files
+
+
+MINIFIERS = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
+"""How the bundled scripts and stylesheets of ``assets/`` are published: without comments
+and spare whitespace, a third of what every page loads (the sources stay readable)."""
+
+MINIFIED_BY = f"rjsmin {rjsmin.__version__}, rcssmin {rcssmin.__version__}"
+"""Part of a minified file's digest and of the assets' version: another minifier may make
+other bytes."""
+
+
+def minifier(relative: str, source: Path):
+    """The minifier for the static file *source* published at *relative*, or None to copy
+    it as it is: only the bundled ``assets/*.js`` and ``*.css`` are minified, not the
+    vendored ones (already minified, with their licences) nor a site's own files, which
+    are published exactly as written, as Hugo publishes ``static/``."""
+    folder, _, name = relative.rpartition("/")
+    if folder != "assets" or name.endswith((".min.js", ".min.css")):
+        return None
+    if not source.resolve().is_relative_to(bundled_dir("static")):
+        return None
+    return MINIFIERS.get(os.path.splitext(name)[1])
+
+
+def place_static(output, relative: str, source: Path, digest: Any) -> None:
+    """Publish the static file *source* at *relative* in *output* (a :class:`StagedOutput`
+    or :class:`MemoryOutput`, so that the dev server sends the bytes a build writes)."""
+    minify = minifier(relative, source)
+    if minify is None:
+        output.copy(relative, source, digest)
+        return
+    digest = (digest, MINIFIED_BY)
+    if not output.reuse(relative, digest):
+        output.write(relative, minify(source.read_text(encoding="utf-8")), digest)

@@ -17,9 +17,11 @@ from pygments.formatters.html import HtmlFormatter
 
 CODE_CSS = Path(__file__).resolve().parent.parent / "static" / "assets" / "code.css"
 LIGHT, DARK = "vs", "github-dark"
-DARK_THEME = ('@media screen {', 'html[data-theme="dark"]')
-"""The two conditions of site.css's dark palette: each as (media query, selector prefix)."""
-SYSTEM_DARK = ("@media screen and (prefers-color-scheme: dark) {", 'html:not([data-theme="light"])')
+DARK_THEME = ("@media screen {", "[data-theme=dark]")
+"""The two conditions of site.css's dark palette: each as (media query, selector prefix).
+Written short (only the root element carries ``data-theme``), as the prefix is repeated
+on every dark rule: a lesson's first visit loads this file."""
+SYSTEM_DARK = ("@media screen and (prefers-color-scheme: dark) {", ":root:not([data-theme=light])")
 
 HEADER = """/* Code colours: Pygments' "vs" style (light) and "github-dark" (dark), token rules only.
    Written by tests/make_code_css.py; edit that, not this. */"""

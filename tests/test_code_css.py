@@ -13,8 +13,8 @@ def test_code_css_is_written_from_the_two_pygments_styles():
 
 def test_the_dark_theme_and_a_dark_system_get_the_same_code_colours():
     css = CODE_CSS.read_text(encoding="utf-8")
-    picked = re.findall(r'^  html\[data-theme="dark"\] (\.highlight .+)$', css, re.MULTILINE)
-    system = re.findall(r'^  html:not\(\[data-theme="light"\]\) (\.highlight .+)$', css, re.MULTILINE)
+    picked = re.findall(r"^  \[data-theme=dark\] (\.highlight .+)$", css, re.MULTILINE)
+    system = re.findall(r"^  :root:not\(\[data-theme=light\]\) (\.highlight .+)$", css, re.MULTILINE)
     assert len(picked) > 70
     assert system == picked
-    assert '  html[data-theme="dark"] .highlight .c { color: #8B949E; font-style: italic } /* Comment */' in css
+    assert "  [data-theme=dark] .highlight .c { color: #8B949E; font-style: italic } /* Comment */" in css

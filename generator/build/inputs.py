@@ -12,7 +12,7 @@ from generator.cache import fingerprint, tree_state
 from generator.config import SiteConfig, load_config
 from generator.content.site import ContentTree, SourceFile, scan_content
 from generator.errors import ContentError, UsageError
-from generator.output import static_files
+from generator.output import MINIFIED_BY, static_files
 from generator.render.environment import template_dirs
 from generator.resources import bundled_dir
 
@@ -97,7 +97,7 @@ def file_state(relative: str, path: Path) -> tuple[str, str, int, int]:
 
 
 def asset_version(statics: dict[str, Path]) -> str:
-    return fingerprint(__version__, [(r, p.stat().st_mtime_ns) for r, p in statics.items() if r.startswith("assets/")])[:10]
+    return fingerprint(__version__, MINIFIED_BY, [(r, p.stat().st_mtime_ns) for r, p in statics.items() if r.startswith("assets/")])[:10]
 
 
 def inputs_state(inputs: SiteInputs, options: BuildOptions) -> str:

@@ -12,6 +12,7 @@ from jinja2 import Environment
 from generator.build.inputs import SiteInputs, file_state, parse_key
 from generator.cache import fingerprint, tree_state
 from generator.content.site import Sites, page_file
+from generator.output import place_static
 from generator.render.dependencies import PageDependencies
 from generator.render.environment import template_dirs, template_files
 from generator.render.pages import Renderer, has_absolute_base_url, sitemap_file
@@ -54,7 +55,7 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, ou
     config = inputs.config
     sitemaps = has_absolute_base_url(config)
     for relative, source in inputs.statics.items():
-        output.copy(relative, source, file_state(relative, source))
+        place_static(output, relative, source, file_state(relative, source))
     for language, site in zip(config.languages, sites.editions):
         folder_root = config.root / language.content_root
         for relative, published in site.resources.items():

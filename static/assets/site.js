@@ -629,31 +629,41 @@
   }
 
   /* --- The navigation tree: every folder and lesson, by mouse and keyboard -----------
-     The page carries its own branch; the whole tree is one file per language, loaded when
-     the sidebar is first shown (ARIA tree pattern: arrows, Home, End, Enter). */
+     The page carries its own branch, a working sidebar until the whole tree (one file per
+     language) arrives; that file is loaded on the sidebar's first use (the pointer or
+     the focus entering it, a touch, the menu opening on phones), not with the page, so
+     that a reader who never uses the sidebar never loads it. Once a reader has used it,
+     later pages load it at once where the sidebar is shown (from the browser's cache), so
+     that the sidebar does not change under the pointer after a click in the tree (ARIA
+     tree pattern: arrows, Home, End, Enter). */
   function initTree() {
     var sidebar = document.getElementById("sidebar");
     var branch = sidebar && sidebar.querySelector(":scope > ul");
     var source = sidebar && sidebar.getAttribute("data-tree");
     if (!branch || !source) return;
+    var uses = ["pointerenter", "focusin", "touchstart"];
     var loading = false;
     function load() {
       if (loading) return;
       loading = true;
+      storageSet("tree-used", true);
+      uses.forEach(function (use) { sidebar.removeEventListener(use, load); });
       var script = document.createElement("script");
       script.src = source;
       script.onload = function () {
         if (!window.studysiteTree) return;
-        branch.parentNode.replaceChild(buildTree(window.studysiteTree), branch);
+        buildTree(window.studysiteTree, branch);
         showProgress();
       };
       document.head.appendChild(script);
     }
-    if (getComputedStyle(sidebar).visibility !== "hidden") load();
-    else all("[data-menu-toggle]").forEach(function (button) { button.addEventListener("click", load); });
+    if (storageGet("tree-used") && getComputedStyle(sidebar).visibility !== "hidden") { load(); return; }
+    uses.forEach(function (use) { sidebar.addEventListener(use, load, { passive: true }); });
+    all("[data-menu-toggle]").forEach(function (button) { button.addEventListener("click", load); });
   }
 
-  function buildTree(nodes) {
+  /* The tree in place of *branch*, the page's own branch. */
+  function buildTree(nodes, branch) {
     var tree = document.createElement("ul");
     tree.className = "nav-tree";
     tree.setAttribute("role", "tree");
@@ -776,10 +786,17 @@
     fill(nodes, 1, tree);
     var first = current || tree.querySelector("[role=treeitem]");
     if (first) first.tabIndex = 0;
+    // A keyboard reader may be on one of the branch's links: the tree item with the same
+    // address takes over the focus (else the tree's own tab stop), so Tab goes on from there.
+    var focused = branch.contains(document.activeElement) ? document.activeElement.href : null;
+    branch.parentNode.replaceChild(tree, branch);
+    if (focused !== null) {
+      var same = visible().filter(function (item) { return item.href === focused; })[0] || first;
+      if (same) focus(same);
+    }
     if (current) {
       setTimeout(function () { sidebar.scrollTop = Math.max(0, current.offsetTop - sidebar.clientHeight / 3); }, 0);
     }
-    return tree;
   }
 
   [initTheme, initMenu, initSearch, initCopyButtons, initLesson, initProgressListing, initResetAll,
