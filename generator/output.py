@@ -327,9 +327,10 @@ class StagedOutput:
             return
         files: set[str] = set()
         folders: set[str] = set()
-        for directory, subdirs, names in os.walk(self.staging):
-            relative = os.path.relpath(directory, self.staging)
-            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        top = str(self.staging)
+        for directory, subdirs, names in os.walk(top):
+            relative = directory[len(top) + 1 :]  # os.walk joins onto top; relpath costs more than the walk
+            prefix = relative.replace(os.sep, "/") + "/" if relative else ""
             folders.update(prefix + name for name in subdirs)
             files.update(prefix + name for name in names)
         self._survey = files, folders
