@@ -7,9 +7,10 @@ stderr) or output that could not be written, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from generator import __version__
 from generator.languages import LANGUAGES
@@ -194,6 +195,17 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--drafts", action="store_true", help="include lessons marked draft = true")
     serve.add_argument("--quiet", action="store_true", help="print no warnings (`studysite check` lists them)")
+
+
+def run() -> NoReturn:
+    """The ``studysite`` command (and ``python -m generator``): :func:`main`, then exit.
+
+    What is left is frozen first: the collections the interpreter makes on its way out
+    would go through every object the command made, to free memory the process is about to
+    give back whole (half a second at the end of a rebuild of 5,000 lessons)."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
