@@ -39,6 +39,7 @@ from generator.build import (
     load_statics,
     new_shards,
     plan_site,
+    published_statics,
     render_shared,
     scan_trees,
     search_indexes,
@@ -50,8 +51,8 @@ from generator.check import by_place, site_warnings, warnings_report
 from generator.config import CONFIG_NAMES
 from generator.content.site import Sites, is_ignored_name
 from generator.errors import ContentError, Diagnostic, UsageError
-from generator.output import MemoryOutput
-from generator.render.csp import content_security_policy
+from generator.output import MemoryOutput, place_static
+from generator.render.csp import DIAGRAM_ASSETS, content_security_policy
 from generator.render.environment import create_environment, plot_path
 
 LIVE_PATH = "/__studysite/"
@@ -248,6 +249,12 @@ class LiveSite:
         for site in sites.editions:
             state.shard.render_pages(site, sites, state.environment, state.inputs.version, output, only=paths)
         self._replace_search_text(state, paths, output)
+        statics = published_statics(state.inputs, sites)  # Mermaid comes and goes with the site's diagrams
+        for name in [name for name in output.files if name.startswith(DIAGRAM_ASSETS) and name not in statics]:
+            del output.files[name]
+        for relative, source in statics.items():
+            if relative not in output.files:
+                place_static(output, relative, source, None)
         needed = {plot_path(spec) for spec in site_figures(sites)}
         for name in [name for name in output.files if name.startswith("assets/plots/") and name not in needed]:
             del output.files[name]

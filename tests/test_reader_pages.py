@@ -10,7 +10,7 @@ import pytest
 
 import multilingual_site
 import reader_site
-from helpers import run_cli, write_site
+from helpers import REPO, run_cli, write_site
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,28 @@ def test_only_a_page_with_a_diagram_loads_mermaid_with_inline_styles(public):
         assert "mermaid" not in html and "unsafe-inline" not in policy(html), url
     assert (public / "assets" / "vendor" / "mermaid" / "mermaid.min.js").stat().st_size > 1_000_000
     assert (public / "assets" / "vendor" / "mermaid" / "LICENSE").is_file()
+
+
+def test_mermaid_is_published_only_while_a_page_has_a_diagram(tmp_path):
+    plain = '+++\ntitle = "{title}"\n+++\n## 說明知識\n流程如下。\n'
+    diagram = plain + "\n1. 哪一步先做？\n\n答案：\n```mermaid\ngraph TD\n  A --> B\n```\n"
+    root = write_site(tmp_path, {"content/a.md": plain.format(title="a"), "content/b.md": diagram.format(title="b")})
+    vendored = REPO / "static" / "assets" / "vendor" / "mermaid"
+    published = root / "public" / "assets" / "vendor" / "mermaid"
+
+    assert run_cli("build", root, "--jobs", "2").code == 0  # the first build forks its workers
+    assert '<pre class="mermaid">' in (root / "public" / "b" / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in published.iterdir()) == sorted(p.name for p in vendored.iterdir())
+    assert (published / "mermaid.min.js").read_bytes() == (vendored / "mermaid.min.js").read_bytes()
+
+    (root / "content" / "b.md").write_text(plain.format(title="b"), encoding="utf-8")
+    assert run_cli("build", root, "--jobs", "1").code == 0
+    assert not published.exists()
+    assert (root / "public" / "assets" / "site.js").is_file()
+
+    (root / "content" / "a.md").write_text(diagram.format(title="a"), encoding="utf-8")
+    assert run_cli("build", root, "--jobs", "1").code == 0
+    assert (published / "mermaid.min.js").read_bytes() == (vendored / "mermaid.min.js").read_bytes()
 
 
 def test_a_diagram_cannot_carry_a_script(tmp_path):

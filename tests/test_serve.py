@@ -64,6 +64,22 @@ def test_editing_a_lesson_rebuilds_just_that_and_matches_a_fresh_build(tmp_path)
     assert live.files == built(site, tmp_path)
 
 
+def test_mermaid_is_served_once_an_edit_adds_a_diagram_and_dropped_when_it_goes(tmp_path):
+    site = write_site(tmp_path / "site", site_files())
+    live = LiveSite(site)
+    live.full_build()
+    assert not any(name.startswith("assets/vendor/mermaid/") for name in live.files)
+    path = site / "content/part1/l3.md"
+    path.write_text(lesson("L3", 4, "```mermaid\ngraph TD\n  A --> B\n```"), encoding="utf-8")
+    live.rebuild({path})
+    assert live.files["assets/vendor/mermaid/mermaid.min.js"] == (REPO / "static/assets/vendor/mermaid/mermaid.min.js").read_bytes()
+    assert live.files == built(site, tmp_path, "with-diagram")
+    path.write_text(lesson("L3", 4), encoding="utf-8")
+    live.rebuild({path})
+    assert live.files == built(site, tmp_path, "without-diagram")
+    assert not any(name.startswith("assets/vendor/mermaid/") for name in live.files)
+
+
 def test_renaming_or_adding_lessons_updates_every_listing(tmp_path):
     site = write_site(tmp_path / "site", site_files())
     live = LiveSite(site)

@@ -18,7 +18,8 @@ MINIFIED = {
 
 
 def test_the_bundled_assets_are_minified_and_the_vendored_ones_copied(tmp_path):
-    site = write_site(tmp_path / "site", {"content/l.md": LESSON})
+    diagram = LESSON + "```mermaid\ngraph TD\n  A --> B\n```\n"  # Mermaid is published only with a diagram
+    site = write_site(tmp_path / "site", {"content/l.md": diagram})
     assert run_cli("build", site, "--jobs", "1").code == 0
     published = tree_snapshot(site / "public")
     static = bundled_dir("static")

@@ -56,7 +56,7 @@ from generator.build.inputs import (
 from generator.build.plan import generated_files, plan_site
 from generator.build.runners import ForkedRunner, InlineRunner, Runner
 from generator.build.shard import Shard, new_shards
-from generator.build.shared import RenderKeys, render_keys, render_shared, search_indexes
+from generator.build.shared import RenderKeys, published_statics, render_keys, render_shared, search_indexes
 from generator.cache import BuildStamp, OutputRecord
 from generator.check import site_warnings
 from generator.config import SiteConfig
@@ -86,6 +86,7 @@ __all__ = [
     "load_statics",
     "new_shards",
     "plan_site",
+    "published_statics",
     "render_keys",
     "render_shared",
     "scan_trees",

@@ -13,6 +13,7 @@ from generator.build.inputs import SiteInputs, file_state, parse_key
 from generator.cache import fingerprint, tree_state
 from generator.content.site import Sites, page_file
 from generator.output import place_static
+from generator.render.csp import DIAGRAM_ASSETS
 from generator.render.dependencies import PageDependencies
 from generator.render.environment import template_dirs, template_files
 from generator.render.pages import Renderer, has_absolute_base_url, sitemap_file
@@ -54,7 +55,7 @@ def render_shared(inputs: SiteInputs, sites: Sites, environment: Environment, ou
     what did not change is taken over from the previous site."""
     config = inputs.config
     sitemaps = has_absolute_base_url(config)
-    for relative, source in inputs.statics.items():
+    for relative, source in published_statics(inputs, sites).items():
         place_static(output, relative, source, file_state(relative, source))
     for language, site in zip(config.languages, sites.editions):
         folder_root = config.root / language.content_root
@@ -99,3 +100,17 @@ def search_indexes(sites: Sites, search_files: list[str]) -> dict[str, str]:
         titles.update((page.url[len(prefix) :], page.title) for page in site.pages)
         indexes[prefix + "search/index.js"] = index_script(own, titles)
     return indexes
+
+
+def published_statics(inputs: SiteInputs, sites: Sites) -> dict[str, Path]:
+    """The static files the site publishes: all of them, but Mermaid only where a page has
+    a diagram."""
+    if _shows_diagrams(sites):
+        return inputs.statics
+    return {relative: source for relative, source in inputs.statics.items() if not relative.startswith(DIAGRAM_ASSETS)}
+
+
+def _shows_diagrams(sites: Sites) -> bool:
+    return any(
+        page.lesson.diagrams for site in sites.editions for page in site.pages
+    ) or any(folder.index.diagrams for site in sites.editions for folder in site.folders if folder.index is not None)

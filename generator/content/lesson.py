@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, assert_never
@@ -16,6 +17,7 @@ from typing import Any, ClassVar, assert_never
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from generator.content.code import DIAGRAM_OPENING
 from generator.content.frontmatter import FrontMatterError, Meta, normalize_text, read_meta, split_front_matter
 from generator.content.lint import LessonLint, lint_lesson
 from generator.content.markdown import MAX_NESTING
@@ -187,6 +189,8 @@ class LessonSummary:
     """Front matter ``translationKey``: pages sharing one are translations (Hugo's rule)."""
     lint: LessonLint = field(default_factory=LessonLint, compare=False)
     """What ``check`` needs to know of the lesson, for the build to report its warnings."""
+    diagrams: bool = field(default=False, compare=False)
+    """Whether the lesson's page shows a Mermaid diagram: the site then publishes Mermaid."""
 
 
 @dataclass
@@ -228,6 +232,23 @@ class Lesson:
     def questions(self, kind: str) -> list[Question]:
         return [q for section in self.sections if section.kind == kind for q in section.questions]
 
+    def html_fragments(self) -> Iterator[str]:
+        """Every piece of HTML the lesson's page shows (where its images and diagrams are)."""
+        for section in self.sections:
+            yield section.heading_html
+            for part in section.parts:
+                match part:
+                    case HtmlPart(html=fragment):
+                        yield fragment
+                    case QuestionsPart(questions=questions):
+                        for question in questions:
+                            yield question.html
+                            yield from (piece.html for piece in question.answer or () if isinstance(piece, HtmlPart))
+                    case PromptPart() | ShortcodePart() | FigurePart():
+                        pass  # escaped text, or a plot of our own
+                    case _:
+                        assert_never(part)
+
     def summary(self) -> LessonSummary:
         return LessonSummary(
             self.path,
@@ -248,6 +269,7 @@ class Lesson:
             link_title=_optional_text(self.meta.params.get("linktitle")),
             translation_key=_optional_text(self.meta.params.get("translationkey")),
             lint=self.lint,
+            diagrams=any(DIAGRAM_OPENING in fragment for fragment in self.html_fragments()),
         )
 
 

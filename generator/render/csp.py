@@ -58,6 +58,11 @@ def image_sources(fragments: Iterable[str]) -> set[str]:
     return sources
 
 
+DIAGRAM_ASSETS = "assets/vendor/mermaid/"
+"""Where Mermaid is published (``templates/base.html`` loads it from there on a page with a
+diagram): 5.5 MB that a site publishes only when one of its pages has a diagram."""
+
+
 def has_diagrams(fragments: Iterable[str]) -> bool:
     """Whether HTML *fragments* hold a Mermaid diagram: the page then loads Mermaid and
     lets it style what it draws (``style-src 'unsafe-inline'``)."""

@@ -10,13 +10,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from html import escape as html_escape, unescape as html_unescape
-from typing import Any, assert_never
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment
 
 from generator.config import SiteConfig
-from generator.content.lesson import FigurePart, HtmlPart, Lesson, PromptPart, QuestionsPart, ShortcodePart
+from generator.content.lesson import Lesson
 from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX
 from generator.content.links import resolve_site_link
 from generator.content.site import Folder, Page, Site, Sites
@@ -80,25 +80,7 @@ def _policy_for(lesson: Lesson | None) -> str:
     shows and, where it has a diagram, inline styles."""
     if lesson is None:
         return content_security_policy()
-    return content_policy(_lesson_html(lesson))
-
-
-def _lesson_html(lesson: Lesson):
-    """Every piece of HTML the lesson's page shows (to find the images it loads)."""
-    for section in lesson.sections:
-        yield section.heading_html
-        for part in section.parts:
-            match part:
-                case HtmlPart(html=fragment):
-                    yield fragment
-                case QuestionsPart(questions=questions):
-                    for question in questions:
-                        yield question.html
-                        yield from (piece.html for piece in question.answer or () if isinstance(piece, HtmlPart))
-                case PromptPart() | ShortcodePart() | FigurePart():
-                    pass  # escaped text, or a plot of our own
-                case _:
-                    assert_never(part)
+    return content_policy(lesson.html_fragments())
 
 
 def root_prefix(url: str) -> str:
@@ -164,7 +146,7 @@ class Renderer:
         context = self._base_context(page.url, lesson.title, self._language(lesson), "lesson", page)
         context.update(
             csp=_policy_for(lesson),
-            diagrams=has_diagrams(_lesson_html(lesson)),
+            diagrams=has_diagrams(lesson.html_fragments()),
             lesson=lesson,
             sections=section_views(lesson, root),
             description=lesson.meta.description,
@@ -189,7 +171,7 @@ class Renderer:
             description = self.language.description  # as Hugo themes do: .Description, else the site's
         context.update(
             csp=_policy_for(lesson),
-            diagrams=lesson is not None and has_diagrams(_lesson_html(lesson)),
+            diagrams=lesson is not None and has_diagrams(lesson.html_fragments()),
             lesson=lesson,
             sections=section_views(lesson, root) if lesson else [],
             description=description,
