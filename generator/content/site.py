@@ -191,6 +191,14 @@ class Site:
         """Where its pages go below the site root: '' or ``zh-cn/``."""
         return self.root.url
 
+    def neighbours(self) -> dict[int, tuple[Page | None, Page | None]]:
+        """The previous and next page of each page (by ``id``) in reading order."""
+        pages = self.pages
+        return {
+            id(page): (pages[index - 1] if index > 0 else None, pages[index + 1] if index + 1 < len(pages) else None)
+            for index, page in enumerate(pages)
+        }
+
 
 class Manifest:
     """Every file a build writes, each with one owner, made before anything is rendered:

@@ -31,13 +31,7 @@ class PageDependencies:
         self._paths: dict[int, str] = {}
         self._subtrees: dict[int, str] = {}
         self._links: str | None = None
-        self._neighbours = {
-            id(page): (
-                site.pages[index - 1] if index > 0 else None,
-                site.pages[index + 1] if index + 1 < len(site.pages) else None,
-            )
-            for index, page in enumerate(site.pages)
-        }
+        self._neighbours = site.neighbours()
 
     def lesson_page(self, page: Page) -> tuple:
         """Everything the page at *page* shows besides its own lesson."""

@@ -20,7 +20,7 @@ from generator.content.lesson import Lesson
 from generator.content.markdown import LINK_END, LINK_START, REF_PREFIX
 from generator.content.links import resolve_site_link
 from generator.content.site import Folder, Page, Site, Sites
-from generator.render.csp import content_policy, content_security_policy, has_diagrams
+from generator.render.csp import content_policy, content_security_policy
 from generator.render.toc import table_of_contents
 from generator.render.tree import tree_file, tree_script
 from generator.i18n import script_strings_json, strings_for
@@ -128,13 +128,7 @@ class Renderer:
         self.site_title = self.language.title or config.title
         # Readers' progress of different sites opened from one origin (file://) stays apart.
         self.site_key = hashlib.blake2b(f"{config.title}|{config.base_url}".encode(), digest_size=4).hexdigest()
-        self._neighbours = {
-            id(page): (
-                site.pages[index - 1] if index > 0 else None,
-                site.pages[index + 1] if index + 1 < len(site.pages) else None,
-            )
-            for index, page in enumerate(site.pages)
-        }
+        self._neighbours = site.neighbours()
         """The language's tree script and its version, made when first asked for."""
 
     # --- pages ------------------------------------------------------------------------
@@ -146,7 +140,7 @@ class Renderer:
         context = self._base_context(page.url, lesson.title, self._language(lesson), "lesson", page)
         context.update(
             csp=_policy_for(lesson),
-            diagrams=has_diagrams(lesson.html_fragments()),
+            diagrams=page.lesson.diagrams,
             lesson=lesson,
             sections=section_views(lesson, root),
             description=lesson.meta.description,
@@ -171,7 +165,7 @@ class Renderer:
             description = self.language.description  # as Hugo themes do: .Description, else the site's
         context.update(
             csp=_policy_for(lesson),
-            diagrams=lesson is not None and has_diagrams(lesson.html_fragments()),
+            diagrams=folder.index is not None and folder.index.diagrams,
             lesson=lesson,
             sections=section_views(lesson, root) if lesson else [],
             description=description,
