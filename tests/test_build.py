@@ -4,6 +4,7 @@ import re
 import time
 from pathlib import Path
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
 import pytest
 
@@ -199,6 +200,15 @@ def test_output_files_sitemap_404_and_static(make_site):
     not_found = parse_html((public / "404.html").read_bytes())
     assert not_found.find("link", rel="stylesheet").attrs["href"].startswith("/study/assets/site.css")
     assert page(public, "a/").find("link", rel="canonical").attrs["href"] == "https://example.org/study/a/"
+
+
+def test_the_sitemap_escapes_a_base_url_with_markup(make_site):
+    site = make_site({"content/a.md": lesson("A")})
+    public = build(site, "--base-url", "https://example.org/?s=1&t=<x>/")
+    sitemap = (public / "sitemap.xml").read_text()
+    assert "&amp;" in sitemap and "<x>" not in sitemap
+    locs = [element.text for element in ElementTree.fromstring(sitemap).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs and all(loc.startswith("https://example.org/?s=1&t=") for loc in locs)
 
 
 def test_the_bundled_site_builds(tmp_path):
